@@ -1,0 +1,23 @@
+# Warning and sanitizer flags shared by every zsim target.
+#
+# Assertions (ZSIM_ASSERT) are always compiled in, whatever the build type:
+# the simulator's value is in catching broken invariants, so the optimized
+# build keeps them too. NDEBUG is never relied on.
+function(zsim_set_flags target)
+  target_compile_options(${target} INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+    -Wimplicit-fallthrough -Wformat=2)
+  if(ZSIM_WERROR)
+    target_compile_options(${target} INTERFACE -Werror)
+  endif()
+  if(ZSIM_SANITIZE)
+    target_compile_options(${target} INTERFACE
+      -fsanitize=address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer)
+    target_link_options(${target} INTERFACE -fsanitize=address,undefined)
+    # Boost.Context fibers switch stacks behind ASan's back; tell ASan so it
+    # does not report false stack-buffer overflows (see sim/fiber.cpp).
+    target_compile_definitions(${target} INTERFACE ZSIM_ASAN=1)
+  endif()
+endfunction()

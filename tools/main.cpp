@@ -1,0 +1,36 @@
+// zsim: the command-line front end. Parses the command line with CLI11 and
+// hands each subcommand to its tools/cmd_*.cpp. See `zsim --help`.
+#include "tools/commands.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "zsim: deterministic simulation and testing of a ZooKeeper-style "
+      "coordination service.\nEvery run is reproduced exactly by its seed "
+      "(and fault plan)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "zsim 0.1.0");
+  int exit_code = 0;
+  zsim::tools::add_run_commands(app, &exit_code);
+  zsim::tools::add_check_command(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Bad command lines are bad input: one line, exit status 2.
+    fmt::print(stderr, "zsim: {}\n", e.what());
+    if (e.get_exit_code() != 0) {
+      fmt::print(stderr, "Run with --help for more information.\n");
+    }
+    return 2;
+  }
+  return exit_code;
+}
