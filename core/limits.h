@@ -1,0 +1,28 @@
+// The limits of the coordination core, in one place ("a limit on everything").
+//
+// Requests beyond these are refused with an error value by prepare(); bytes
+// beyond them are refused by the decoders. The server applies the packet
+// limit (ZooKeeper's jute.maxbuffer, where an oversized packet drops the
+// connection) before any of these matter.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zsim::core::limits {
+
+// ZooKeeper's jute.maxbuffer default (1 MiB - 1), applied to znode data.
+inline constexpr size_t kDataBytesMax = 1024 * 1024 - 1;
+// ZooKeeper has no path limit besides the packet; ours keeps decoders and
+// watch tables bounded. Longer paths are BadArguments.
+inline constexpr size_t kPathBytesMax = 16 * 1024;
+// Ops in one multi.
+inline constexpr size_t kMultiOpsMax = 4096;
+// Ephemerals one closeSession txn may list (and so per session).
+inline constexpr size_t kCloseSessionPathsMax = 1 << 20;
+// Nodes in a snapshot.
+inline constexpr size_t kSnapshotNodesMax = size_t{1} << 26;
+// Sessions in a snapshot.
+inline constexpr size_t kSnapshotSessionsMax = size_t{1} << 24;
+
+}  // namespace zsim::core::limits
