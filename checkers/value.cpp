@@ -1,0 +1,412 @@
+#include "checkers/value.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "checkers/check_assert.h"
+
+namespace zsim::checkers {
+
+Value Value::of_bool(bool b) {
+  Value v;
+  v.kind = Kind::boolean;
+  v.boolean = b;
+  return v;
+}
+
+Value Value::of_int(std::int64_t i) {
+  Value v;
+  v.kind = Kind::integer;
+  v.integer = i;
+  return v;
+}
+
+Value Value::of_string(std::string s) {
+  Value v;
+  v.kind = Kind::string;
+  v.text = std::move(s);
+  return v;
+}
+
+Value Value::of_keyword(std::string k) {
+  Value v;
+  v.kind = Kind::keyword;
+  v.text = std::move(k);
+  return v;
+}
+
+Value Value::of_vector(std::vector<Value> items) {
+  Value v;
+  v.kind = Kind::vector;
+  v.items = std::move(items);
+  return v;
+}
+
+Value Value::of_map(std::vector<Value> flat) {
+  CHECKERS_ASSERT(flat.size() % 2 == 0);
+  Value v;
+  v.kind = Kind::map;
+  v.items = std::move(flat);
+  return v;
+}
+
+const Value* Value::get(std::string_view name) const {
+  if (kind != Kind::map) return nullptr;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (items[i].is_name() && items[i].text == name) return &items[i + 1];
+  }
+  return nullptr;
+}
+
+bool operator==(const Value& a, const Value& b) {
+  return to_edn(a) == to_edn(b);
+}
+
+namespace {
+
+void append_escaped(std::string* out, const std::string& s) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\t': *out += "\\t"; break;
+      case '\r': *out += "\\r"; break;
+      default: out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+void print(const Value& v, bool names_as_strings, std::string* out);
+
+// Maps and sets print their entries sorted by text, so that the canonical
+// form does not depend on the order they were written in.
+void print_sorted(const Value& v, bool names_as_strings, std::string* out) {
+  std::vector<std::string> parts;
+  const std::size_t step = v.kind == Value::Kind::map ? 2 : 1;
+  for (std::size_t i = 0; i < v.items.size(); i += step) {
+    std::string part;
+    print(v.items[i], names_as_strings, &part);
+    if (step == 2) {
+      part.push_back(' ');
+      print(v.items[i + 1], names_as_strings, &part);
+    }
+    parts.push_back(std::move(part));
+  }
+  std::sort(parts.begin(), parts.end());
+  *out += v.kind == Value::Kind::map ? "{" : "#{";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) *out += ", ";
+    *out += parts[i];
+  }
+  *out += "}";
+}
+
+void print(const Value& v, bool names_as_strings, std::string* out) {
+  switch (v.kind) {
+    case Value::Kind::nil: *out += "nil"; return;
+    case Value::Kind::boolean: *out += v.boolean ? "true" : "false"; return;
+    case Value::Kind::integer: *out += std::to_string(v.integer); return;
+    case Value::Kind::real: *out += v.text; return;
+    case Value::Kind::string: append_escaped(out, v.text); return;
+    case Value::Kind::keyword:
+    case Value::Kind::symbol:
+      if (names_as_strings) {
+        append_escaped(out, v.text);
+      } else {
+        if (v.kind == Value::Kind::keyword) out->push_back(':');
+        *out += v.text;
+      }
+      return;
+    case Value::Kind::vector:
+      out->push_back('[');
+      for (std::size_t i = 0; i < v.items.size(); ++i) {
+        if (i > 0) out->push_back(' ');
+        print(v.items[i], names_as_strings, out);
+      }
+      out->push_back(']');
+      return;
+    case Value::Kind::map:
+    case Value::Kind::set:
+      print_sorted(v, names_as_strings, out);
+      return;
+  }
+  CHECKERS_ASSERT(false);
+}
+
+}  // namespace
+
+std::string to_edn(const Value& v) {
+  std::string out;
+  print(v, false, &out);
+  return out;
+}
+
+std::string to_model_text(const Value& v) {
+  std::string out;
+  print(v, true, &out);
+  return out;
+}
+
+std::string to_short_text(const Value& v, std::size_t max_chars) {
+  std::string s = to_edn(v);
+  if (s.size() > max_chars && max_chars > 3) {
+    s.resize(max_chars - 3);
+    s += "...";
+  }
+  return s;
+}
+
+std::string ParseError::to_string(std::string_view file) const {
+  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+}
+
+// ---------------------------------------------------------------- reader
+
+void EdnReader::advance() {
+  CHECKERS_ASSERT(pos_ < text_.size());
+  if (text_[pos_] == '\n') {
+    ++line_;
+    column_ = 1;
+  } else {
+    ++column_;
+  }
+  ++pos_;
+}
+
+void EdnReader::skip_blank() {
+  while (pos_ < text_.size()) {
+    const char c = text_[pos_];
+    if (c == ';') {
+      while (pos_ < text_.size() && text_[pos_] != '\n') advance();
+    } else if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
+      advance();
+    } else {
+      return;
+    }
+  }
+}
+
+bool EdnReader::at_end() {
+  skip_blank();
+  return pos_ >= text_.size();
+}
+
+bool EdnReader::fail(ParseError* error, std::string message) const {
+  error->line = line_;
+  error->column = column_;
+  error->message = std::move(message);
+  return false;
+}
+
+std::optional<Value> EdnReader::read(ParseError* error) {
+  return read_value(0, error);
+}
+
+namespace {
+
+bool is_delimiter(char c) {
+  return c == '\0' || c == ',' || c == ';' || c == '(' || c == ')' ||
+         c == '[' || c == ']' || c == '{' || c == '}' || c == '"' ||
+         std::isspace(static_cast<unsigned char>(c));
+}
+
+std::string describe_char(char c) {
+  if (c == '\0') return "end of input";
+  if (std::isprint(static_cast<unsigned char>(c))) {
+    return fmt::format("'{}'", c);
+  }
+  return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
+}
+
+}  // namespace
+
+std::optional<Value> EdnReader::read_value(int depth, ParseError* error) {
+  skip_blank();
+  if (depth > kMaxDepth) {
+    fail(error, fmt::format("values nested deeper than {} levels", kMaxDepth));
+    return std::nullopt;
+  }
+  const char c = peek();
+  if (c == '\0') {
+    fail(error, "unexpected end of input, expected a value");
+    return std::nullopt;
+  }
+  if (c == '"') return read_string(error);
+  if (c == '[') {
+    advance();
+    return read_collection(']', Value::Kind::vector, depth, error);
+  }
+  if (c == '(') {
+    advance();
+    return read_collection(')', Value::Kind::vector, depth, error);
+  }
+  if (c == '{') {
+    advance();
+    return read_collection('}', Value::Kind::map, depth, error);
+  }
+  if (c == '#') {
+    advance();
+    if (peek() == '{') {
+      advance();
+      return read_collection('}', Value::Kind::set, depth, error);
+    }
+    if (peek() == '_') {  // #_ discards the next value
+      advance();
+      if (!read_value(depth + 1, error)) return std::nullopt;
+      return read_value(depth, error);
+    }
+    // A tagged literal (#inst "..."): keep the value, drop the tag.
+    auto tag = read_atom(error);
+    if (!tag) return std::nullopt;
+    return read_value(depth + 1, error);
+  }
+  if (c == ')' || c == ']' || c == '}') {
+    fail(error, fmt::format("unexpected {}", describe_char(c)));
+    return std::nullopt;
+  }
+  return read_atom(error);
+}
+
+std::optional<Value> EdnReader::read_string(ParseError* error) {
+  advance();  // opening quote
+  std::string s;
+  while (true) {
+    const char c = peek();
+    if (c == '\0' && pos_ >= text_.size()) {
+      fail(error, "unterminated string");
+      return std::nullopt;
+    }
+    if (c == '"') {
+      advance();
+      return Value::of_string(std::move(s));
+    }
+    if (c == '\\') {
+      advance();
+      const char e = peek();
+      switch (e) {
+        case 'n': s.push_back('\n'); break;
+        case 't': s.push_back('\t'); break;
+        case 'r': s.push_back('\r'); break;
+        case '"': s.push_back('"'); break;
+        case '\\': s.push_back('\\'); break;
+        default:
+          fail(error, fmt::format("unknown escape \\{} in string",
+                                  describe_char(e)));
+          return std::nullopt;
+      }
+      advance();
+      continue;
+    }
+    s.push_back(c);
+    advance();
+  }
+}
+
+std::optional<Value> EdnReader::read_collection(char close, Value::Kind kind,
+                                                int depth, ParseError* error) {
+  const int open_line = line_;
+  const int open_column = column_ - 1;
+  Value v;
+  v.kind = kind;
+  while (true) {
+    skip_blank();
+    if (pos_ >= text_.size()) {
+      fail(error, fmt::format("unclosed collection opened at line {}, "
+                              "column {}: expected '{}'",
+                              open_line, open_column, close));
+      return std::nullopt;
+    }
+    if (peek() == close) {
+      advance();
+      break;
+    }
+    auto item = read_value(depth + 1, error);
+    if (!item) return std::nullopt;
+    v.items.push_back(std::move(*item));
+  }
+  if (kind == Value::Kind::map && v.items.size() % 2 != 0) {
+    fail(error, fmt::format("map opened at line {}, column {} has a key "
+                            "without a value",
+                            open_line, open_column));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<Value> EdnReader::read_atom(ParseError* error) {
+  const int start_line = line_;
+  const int start_column = column_;
+  const std::size_t start = pos_;
+  while (pos_ < text_.size() && !is_delimiter(text_[pos_])) advance();
+  const std::string_view word = text_.substr(start, pos_ - start);
+  auto fail_at_start = [&](std::string message) {
+    error->line = start_line;
+    error->column = start_column;
+    error->message = std::move(message);
+    return std::nullopt;
+  };
+  if (word.empty()) {
+    return fail_at_start(
+        fmt::format("unexpected {}", describe_char(peek())));
+  }
+  if (word == "nil") return Value::nil();
+  if (word == "true") return Value::of_bool(true);
+  if (word == "false") return Value::of_bool(false);
+  if (word[0] == ':') {
+    if (word.size() == 1) return fail_at_start("empty keyword ':'");
+    return Value::of_keyword(std::string(word.substr(1)));
+  }
+  if (word[0] == '\\') {  // a character literal, kept as a one-char string
+    if (word.size() < 2) return fail_at_start("empty character literal");
+    return Value::of_string(std::string(word.substr(1)));
+  }
+  const bool numeric =
+      std::isdigit(static_cast<unsigned char>(word[0])) ||
+      ((word[0] == '-' || word[0] == '+') && word.size() > 1 &&
+       std::isdigit(static_cast<unsigned char>(word[1])));
+  if (!numeric) {
+    Value v;
+    v.kind = Value::Kind::symbol;
+    v.text = std::string(word);
+    return v;
+  }
+  std::string_view digits = word;
+  if (digits[0] == '+') digits.remove_prefix(1);
+  if (digits.back() == 'N') digits.remove_suffix(1);  // bigint suffix
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec == std::errc() && ptr == digits.data() + digits.size()) {
+    return Value::of_int(n);
+  }
+  if (ec == std::errc::result_out_of_range) {
+    return fail_at_start(fmt::format("integer {} out of range", word));
+  }
+  if (word.find_first_of(".eE") != std::string_view::npos) {
+    Value v;
+    v.kind = Value::Kind::real;
+    v.text = std::string(word);
+    return v;
+  }
+  return fail_at_start(fmt::format("malformed number '{}'", word));
+}
+
+std::optional<Value> parse_edn(std::string_view text, ParseError* error) {
+  EdnReader reader(text);
+  auto v = reader.read(error);
+  if (!v) return std::nullopt;
+  if (!reader.at_end()) {
+    error->line = reader.line();
+    error->column = reader.column();
+    error->message = "unexpected text after the value";
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace zsim::checkers
