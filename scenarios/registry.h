@@ -1,0 +1,13 @@
+// Each scenario file adds its scenarios through one function here; the list
+// in scenario.cpp calls them all. Internal to scenarios/.
+#pragma once
+
+#include "scenarios/scenario.h"
+
+#include <vector>
+
+namespace zsim::scenarios {
+
+void register_reliable_network(std::vector<Scenario>& out);
+
+}  // namespace zsim::scenarios

@@ -1,0 +1,103 @@
+#include "scenarios/scenario.h"
+
+#include "core/assert.h"
+#include "scenarios/registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace zsim::scenarios {
+
+const std::vector<Scenario>& all_scenarios() {
+  static const std::vector<Scenario> scenarios = [] {
+    std::vector<Scenario> all;
+    register_reliable_network(all);
+    std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
+    return all;
+  }();
+  return scenarios;
+}
+
+const Scenario* find_scenario(std::string_view name) {
+  for (const Scenario& s : all_scenarios()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed) {
+  sim::PlanOptions options = s.plan_options;
+  options.duration = s.safety_phase;
+  // The same fork the run uses, so `zsim plan` prints exactly what runs.
+  return sim::generate_plan(sim::Rng(seed).fork("faults"), options);
+}
+
+std::string validate_for(const Scenario& s, const sim::FaultPlan& plan) {
+  std::vector<std::string> hosts = s.plan_options.servers;
+  hosts.insert(hosts.end(), s.plan_options.clients.begin(), s.plan_options.clients.end());
+  return sim::validate_plan(plan, hosts);
+}
+
+RunResult run_scenario(const Scenario& s, const RunOptions& options) {
+  sim::SimOptions sim_options = s.sim_options;
+  sim_options.seed = options.seed;
+  sim::Simulator simulator(sim_options);
+  if (options.trace_sink) simulator.trace().set_sink(options.trace_sink, options.trace_format);
+
+  const sim::FaultPlan plan = options.plan ? *options.plan : plan_for_seed(s, options.seed);
+  simulator.trace_event("run.start", {{"scenario", s.name},
+                                      {"seed", options.seed},
+                                      {"faults", std::uint64_t{plan.events.size()}},
+                                      {"buggify", simulator.buggify_enabled()}});
+  std::unique_ptr<Workload> workload = s.build(simulator);
+  ZSIM_ASSERT(workload != nullptr);
+  ZSIM_ASSERT_MSG(validate_for(s, plan).empty(), "plan does not fit the scenario (validate_for first)");
+  simulator.schedule_plan(plan);
+
+  // Safety phase: the workload under faults.
+  const sim::StopReason safety = simulator.run_for(s.safety_phase, options.max_events);
+  if (safety == sim::StopReason::kEventBudget) {
+    simulator.fail(sim::Verdict::kCrash, fmt::format("event budget of {} ran out in the safety phase",
+                                                     options.max_events));
+  }
+  // Liveness phase: heal, then everything must finish within the budget.
+  if (!simulator.failure()) {
+    simulator.trace_event("run.liveness", {});
+    simulator.heal_all();
+    const bool done = simulator.run_until_true([&] { return workload->finished(); }, s.liveness_budget,
+                                               options.max_events);
+    if (!simulator.failure() && !done) {
+      simulator.fail(sim::Verdict::kLiveness,
+                     fmt::format("not finished {} after healing: {}", format_duration(s.liveness_budget),
+                                 workload->pending()));
+    }
+  }
+  if (!simulator.failure()) workload->check(simulator);
+  simulator.trace_event("run.end", {{"verdict", sim::to_string(simulator.failure() ? simulator.failure()->verdict
+                                                                                 : sim::Verdict::kOk)}});
+
+  RunResult r;
+  r.scenario = s.name;
+  r.seed = options.seed;
+  if (const auto& f = simulator.failure()) {
+    r.verdict = f->verdict;
+    r.message = f->message;
+  }
+  r.fingerprint = simulator.fingerprint();
+  r.sim_time_ns = to_ns(simulator.now());
+  r.events = simulator.loop().events_run();
+  r.trace_events = simulator.trace().events();
+  r.messages_sent = simulator.network().stats().messages_sent;
+  r.messages_dropped = simulator.network().stats().messages_dropped;
+  r.plan_given = options.plan.has_value();
+  return r;
+}
+
+std::string reproduce_command(const RunResult& r, std::string_view plan_file) {
+  std::string cmd = fmt::format("zsim run --scenario {} --seed {}", r.scenario, r.seed);
+  if (!plan_file.empty()) cmd += fmt::format(" --plan {}", plan_file);
+  return cmd;
+}
+
+}  // namespace zsim::scenarios

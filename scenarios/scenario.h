@@ -1,0 +1,96 @@
+// Scenarios: a workload, the faults it runs under, and the checks that judge
+// it, registered by name so `zsim run` / `zsim sweep` can find them.
+//
+// Every run has the same shape (TigerBeetle's VOPR, FoundationDB's
+// simulation):
+//   1. build the world from the seed (hosts, processes, workload);
+//   2. safety phase: the workload runs under a fault plan (generated from
+//      the seed, or given), while invariants are watched;
+//   3. liveness phase: heal everything; the workload must finish within a
+//      budget of simulated time;
+//   4. the scenario's checkers judge what happened.
+// The result is a verdict, a message, and a fingerprint that the same seed
+// (and plan) reproduces exactly.
+#pragma once
+
+#include "sim/fault_plan.h"
+#include "sim/simulator.h"
+#include "sim/trace.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zsim::scenarios {
+
+// What a scenario builds into a simulator: the workload's view of the run.
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // True once every client has done all it set out to do (liveness).
+  virtual bool finished() const = 0;
+  // Judges the run; calls sim.fail() with the right verdict on a violation.
+  virtual void check(sim::Simulator& sim) = 0;
+  // What is still pending, for a liveness failure's message.
+  virtual std::string pending() const = 0;
+};
+
+struct Scenario {
+  std::string name;
+  std::string summary;  // one line, for `zsim list`
+  // The fault model: which hosts and fault kinds a generated plan uses.
+  sim::PlanOptions plan_options;
+  Duration safety_phase = seconds(10);
+  Duration liveness_budget = seconds(30);
+  // Network/disk defaults for this scenario (the seed is filled in).
+  sim::SimOptions sim_options;
+  // Adds hosts and starts processes; returns the workload to judge.
+  std::function<std::unique_ptr<Workload>(sim::Simulator&)> build;
+};
+
+// All registered scenarios, sorted by name.
+const std::vector<Scenario>& all_scenarios();
+const Scenario* find_scenario(std::string_view name);
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  // The plan to run; if absent, one is generated from the seed.
+  std::optional<sim::FaultPlan> plan;
+  // Where trace lines go (none if empty).
+  sim::Trace::Sink trace_sink;
+  sim::TraceFormat trace_format = sim::TraceFormat::kText;
+  // Limits on the whole run (a runaway run is a failed run, not a hang).
+  std::uint64_t max_events = 50'000'000;
+};
+
+struct RunResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  sim::Verdict verdict = sim::Verdict::kOk;
+  std::string message;
+  std::uint64_t fingerprint = 0;
+  std::int64_t sim_time_ns = 0;
+  std::uint64_t events = 0;
+  std::uint64_t trace_events = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_dropped = 0;
+  bool plan_given = false;
+};
+
+// The plan a seed generates for a scenario (what `zsim plan` prints).
+sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed);
+
+// Checks a plan against the scenario's hosts: "" if fine, else the problem.
+std::string validate_for(const Scenario& s, const sim::FaultPlan& plan);
+
+// Runs one seed. REQUIRES: options.plan, if given, passed validate_for().
+RunResult run_scenario(const Scenario& s, const RunOptions& options);
+
+// The command line that reproduces a run.
+std::string reproduce_command(const RunResult& r, std::string_view plan_file = "");
+
+}  // namespace zsim::scenarios

@@ -1,0 +1,512 @@
+#include "sim/fault_plan.h"
+
+#include "core/assert.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace zsim::sim {
+namespace {
+
+const char* kind_word(FaultKind k) {
+  switch (k) {
+    case FaultKind::kPartition: return "partition";
+    case FaultKind::kHeal: return "heal";
+    case FaultKind::kCrash: return "crash";
+    case FaultKind::kRestart: return "restart";
+    case FaultKind::kPause: return "pause";
+    case FaultKind::kClockJump: return "clock-jump";
+    case FaultKind::kClockDrift: return "clock-drift";
+    case FaultKind::kLoss: return "loss";
+    case FaultKind::kDuplicate: return "duplicate";
+    case FaultKind::kStreamReset: return "stream-reset";
+    case FaultKind::kDiskCorruptRead: return "disk-corrupt-read";
+    case FaultKind::kDiskLyingSync: return "disk-lying-sync";
+  }
+  return "?";
+}
+
+const char* shape_word(PartitionShape s) {
+  switch (s) {
+    case PartitionShape::kSplit: return "split";
+    case PartitionShape::kIsolate: return "isolate";
+    case PartitionShape::kBridge: return "bridge";
+    case PartitionShape::kOneWay: return "oneway";
+  }
+  return "?";
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ' ';
+    out += n;
+  }
+  return out;
+}
+
+std::string signed_duration(Duration d) {
+  return d.count() < 0 ? format_duration(d) : "+" + format_duration(d);
+}
+
+// --- Parsing -----------------------------------------------------------------
+
+struct Token {
+  std::string_view text;
+  int column;  // 1-based
+};
+
+std::vector<Token> tokenize(std::string_view line) {
+  std::vector<Token> tokens;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    if (i >= line.size() || line[i] == '#') break;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '#') ++i;
+    tokens.push_back(Token{line.substr(start, i - start), static_cast<int>(start) + 1});
+  }
+  return tokens;
+}
+
+struct LineParser {
+  std::vector<Token> tokens;
+  std::size_t pos = 0;
+  int line = 0;
+  int end_column = 1;
+  std::optional<PlanParseError> error;
+
+  bool fail(int column, std::string message) {
+    if (!error) error = PlanParseError{line, column, std::move(message)};
+    return false;
+  }
+  int column() const { return pos < tokens.size() ? tokens[pos].column : end_column; }
+  bool at_end() const { return pos >= tokens.size(); }
+
+  bool word(std::string_view& out, std::string_view what) {
+    if (at_end()) return fail(column(), fmt::format("expected {}", what));
+    out = tokens[pos++].text;
+    return true;
+  }
+  bool duration(Duration& out, std::string_view what) {
+    std::string_view w;
+    if (!word(w, what)) return false;
+    auto d = parse_duration(w);
+    if (!d) {
+      return fail(tokens[pos - 1].column,
+                  fmt::format("bad {} '{}' (want a number and a unit: ns, us, ms, s, m)", what, w));
+    }
+    out = *d;
+    return true;
+  }
+  bool ratio(Ratio& out) {
+    std::string_view w;
+    if (!word(w, "a ratio like 1/10")) return false;
+    const int col = tokens[pos - 1].column;
+    const auto slash = w.find('/');
+    std::uint64_t num = 0, den = 0;
+    if (slash == std::string_view::npos ||
+        std::from_chars(w.data(), w.data() + slash, num).ptr != w.data() + slash ||
+        std::from_chars(w.data() + slash + 1, w.data() + w.size(), den).ptr != w.data() + w.size() ||
+        slash == 0 || slash + 1 == w.size()) {
+      return fail(col, fmt::format("bad ratio '{}' (want N/D, e.g. 1/10)", w));
+    }
+    if (den == 0) return fail(col, fmt::format("bad ratio '{}': denominator is 0", w));
+    if (num > den) return fail(col, fmt::format("bad ratio '{}': more than 1", w));
+    out = Ratio{num, den};
+    return true;
+  }
+  bool host(std::string& out) {
+    std::string_view w;
+    if (!word(w, "a host name")) return false;
+    if (w == "|" || w == "->") return fail(tokens[pos - 1].column, fmt::format("expected a host name, got '{}'", w));
+    out = std::string(w);
+    return true;
+  }
+  // Host names up to (not including) `stop` or the end of the line.
+  bool group(std::vector<std::string>& out, std::string_view stop) {
+    const int col = column();
+    while (!at_end() && tokens[pos].text != stop && tokens[pos].text != "|" && tokens[pos].text != "->") {
+      out.emplace_back(tokens[pos++].text);
+    }
+    if (out.empty()) return fail(col, "expected at least one host name");
+    return true;
+  }
+  bool expect(std::string_view sep) {
+    if (at_end() || tokens[pos].text != sep) return fail(column(), fmt::format("expected '{}'", sep));
+    ++pos;
+    return true;
+  }
+  bool finish() {
+    if (!at_end()) return fail(column(), fmt::format("unexpected '{}' at end of event", tokens[pos].text));
+    return true;
+  }
+};
+
+bool parse_partition(LineParser& p, FaultEvent& e) {
+  std::string_view shape;
+  if (!p.word(shape, "a partition shape (split, isolate, bridge, oneway)")) return false;
+  const int col = p.tokens[p.pos - 1].column;
+  if (shape == "split") {
+    e.shape = PartitionShape::kSplit;
+    e.groups.resize(2);
+    return p.group(e.groups[0], "|") && p.expect("|") && p.group(e.groups[1], "") && p.finish();
+  }
+  if (shape == "isolate") {
+    e.shape = PartitionShape::kIsolate;
+    e.groups.resize(1);
+    e.groups[0].emplace_back();
+    return p.host(e.groups[0][0]) && p.finish();
+  }
+  if (shape == "bridge") {
+    e.shape = PartitionShape::kBridge;
+    e.groups.resize(3);
+    e.groups[1].emplace_back();
+    return p.group(e.groups[0], "|") && p.expect("|") && p.host(e.groups[1][0]) && p.expect("|") &&
+           p.group(e.groups[2], "") && p.finish();
+  }
+  if (shape == "oneway") {
+    e.shape = PartitionShape::kOneWay;
+    e.groups.resize(2);
+    return p.group(e.groups[0], "->") && p.expect("->") && p.group(e.groups[1], "") && p.finish();
+  }
+  return p.fail(col, fmt::format("unknown partition shape '{}' (split, isolate, bridge, oneway)", shape));
+}
+
+bool parse_drift(LineParser& p, FaultEvent& e) {
+  std::string_view w;
+  if (!p.word(w, "a drift like +500ppm")) return false;
+  const int col = p.tokens[p.pos - 1].column;
+  std::string_view digits = w;
+  if (!digits.ends_with("ppm")) return p.fail(col, fmt::format("bad drift '{}' (want e.g. +500ppm or -20ppm)", w));
+  digits.remove_suffix(3);
+  if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+  std::int64_t v = 0;
+  auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || r.ptr != digits.data() + digits.size()) {
+    return p.fail(col, fmt::format("bad drift '{}' (want e.g. +500ppm or -20ppm)", w));
+  }
+  e.drift_ppm = v;
+  return true;
+}
+
+bool parse_event(LineParser& p, FaultEvent& e) {
+  std::string_view w;
+  if (!p.word(w, "'at'")) return false;
+  if (w != "at") return p.fail(p.tokens[0].column, fmt::format("expected 'at', got '{}'", w));
+  if (!p.duration(e.at, "time")) return false;
+  if (e.at.count() < 0) return p.fail(p.tokens[1].column, "time must not be negative");
+  std::string_view kind;
+  if (!p.word(kind, "a fault kind")) return false;
+  const int col = p.tokens[p.pos - 1].column;
+  if (kind == "partition") {
+    e.kind = FaultKind::kPartition;
+    return parse_partition(p, e);
+  }
+  if (kind == "heal") {
+    e.kind = FaultKind::kHeal;
+    return p.finish();
+  }
+  if (kind == "crash" || kind == "restart") {
+    e.kind = kind == "crash" ? FaultKind::kCrash : FaultKind::kRestart;
+    return p.host(e.host) && p.finish();
+  }
+  if (kind == "pause") {
+    e.kind = FaultKind::kPause;
+    if (!(p.host(e.host) && p.duration(e.duration, "pause length"))) return false;
+    if (e.duration.count() <= 0) return p.fail(p.tokens[p.pos - 1].column, "pause length must be positive");
+    return p.finish();
+  }
+  if (kind == "clock-jump") {
+    e.kind = FaultKind::kClockJump;
+    return p.host(e.host) && p.duration(e.duration, "clock jump") && p.finish();
+  }
+  if (kind == "clock-drift") {
+    e.kind = FaultKind::kClockDrift;
+    return p.host(e.host) && parse_drift(p, e) && p.finish();
+  }
+  if (kind == "loss" || kind == "duplicate" || kind == "stream-reset") {
+    e.kind = kind == "loss" ? FaultKind::kLoss : kind == "duplicate" ? FaultKind::kDuplicate : FaultKind::kStreamReset;
+    return p.ratio(e.ratio) && p.finish();
+  }
+  if (kind == "disk-corrupt-read" || kind == "disk-lying-sync") {
+    e.kind = kind == "disk-corrupt-read" ? FaultKind::kDiskCorruptRead : FaultKind::kDiskLyingSync;
+    return p.host(e.host) && p.ratio(e.ratio) && p.finish();
+  }
+  return p.fail(col, fmt::format("unknown fault '{}' (partition, heal, crash, restart, pause, clock-jump, "
+                                 "clock-drift, loss, duplicate, stream-reset, disk-corrupt-read, disk-lying-sync)",
+                                 kind));
+}
+
+}  // namespace
+
+std::string PlanParseError::to_string() const {
+  return fmt::format("line {}, column {}: {}", line, column, message);
+}
+
+std::string print_event(const FaultEvent& e) {
+  std::string out = fmt::format("at {} {}", format_duration(e.at), kind_word(e.kind));
+  switch (e.kind) {
+    case FaultKind::kPartition:
+      out += fmt::format(" {}", shape_word(e.shape));
+      switch (e.shape) {
+        case PartitionShape::kSplit: out += fmt::format(" {} | {}", join(e.groups[0]), join(e.groups[1])); break;
+        case PartitionShape::kIsolate: out += fmt::format(" {}", join(e.groups[0])); break;
+        case PartitionShape::kBridge:
+          out += fmt::format(" {} | {} | {}", join(e.groups[0]), join(e.groups[1]), join(e.groups[2]));
+          break;
+        case PartitionShape::kOneWay: out += fmt::format(" {} -> {}", join(e.groups[0]), join(e.groups[1])); break;
+      }
+      break;
+    case FaultKind::kHeal: break;
+    case FaultKind::kCrash:
+    case FaultKind::kRestart: out += " " + e.host; break;
+    case FaultKind::kPause: out += fmt::format(" {} {}", e.host, format_duration(e.duration)); break;
+    case FaultKind::kClockJump: out += fmt::format(" {} {}", e.host, signed_duration(e.duration)); break;
+    case FaultKind::kClockDrift: out += fmt::format(" {} {:+}ppm", e.host, e.drift_ppm); break;
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+    case FaultKind::kStreamReset: out += fmt::format(" {}/{}", e.ratio.num, e.ratio.den); break;
+    case FaultKind::kDiskCorruptRead:
+    case FaultKind::kDiskLyingSync: out += fmt::format(" {} {}/{}", e.host, e.ratio.num, e.ratio.den); break;
+  }
+  return out;
+}
+
+std::string print_plan(const FaultPlan& plan) {
+  std::string out;
+  for (const FaultEvent& e : plan.events) {
+    out += print_event(e);
+    out += '\n';
+  }
+  return out;
+}
+
+std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text) {
+  FaultPlan plan;
+  int line_no = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(start, end - start);
+    ++line_no;
+    LineParser p;
+    p.tokens = tokenize(line);
+    p.line = line_no;
+    p.end_column = static_cast<int>(line.size()) + 1;
+    if (!p.tokens.empty()) {
+      FaultEvent e;
+      if (!parse_event(p, e)) return *p.error;
+      plan.events.push_back(std::move(e));
+    }
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return plan;
+}
+
+std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>& hosts) {
+  const std::set<std::string> known(hosts.begin(), hosts.end());
+  auto check_host = [&](const std::string& h) -> std::string {
+    if (known.count(h) != 0) return "";
+    return fmt::format("unknown host '{}' (this scenario has: {})", h, join(hosts));
+  };
+  for (std::size_t i = 0; i < plan.events.size(); ++i) {
+    const FaultEvent& e = plan.events[i];
+    auto problem = [&](const std::string& what) {
+      return fmt::format("event {} ({}): {}", i + 1, print_event(e), what);
+    };
+    if (e.at.count() < 0) return problem("time must not be negative");
+    if (e.kind == FaultKind::kPartition) {
+      std::set<std::string> seen;
+      for (const auto& g : e.groups) {
+        if (g.empty()) return problem("empty host group");
+        for (const auto& h : g) {
+          if (auto err = check_host(h); !err.empty()) return problem(err);
+          if (!seen.insert(h).second) return problem(fmt::format("host '{}' is on both sides", h));
+        }
+      }
+    } else if (!e.host.empty()) {
+      if (auto err = check_host(e.host); !err.empty()) return problem(err);
+    }
+    if (e.ratio.den == 0 || e.ratio.num > e.ratio.den) return problem("ratio must be between 0/1 and 1/1");
+    if (e.kind == FaultKind::kClockDrift && (e.drift_ppm > 100000 || e.drift_ppm < -100000)) {
+      return problem("drift must be within +-100000ppm");
+    }
+  }
+  return "";
+}
+
+// --- Generation --------------------------------------------------------------
+
+namespace {
+
+Ratio draw_ratio(Rng& rng, Ratio max) {
+  if (max.num == 0) return Ratio{0, 1};
+  // Scale to a denominator of 1000 so ratios print short.
+  const std::uint64_t max_permille = max.num * 1000 / max.den;
+  return Ratio{rng.below(max_permille + 1), 1000};
+}
+
+std::vector<std::string> pick_subset(Rng& rng, std::vector<std::string> from, std::size_t count) {
+  // Partial Fisher-Yates on a copy; `from` is in a fixed order.
+  for (std::size_t i = 0; i < count && i < from.size(); ++i) {
+    std::swap(from[i], from[i + rng.below(from.size() - i)]);
+  }
+  from.resize(std::min(count, from.size()));
+  return from;
+}
+
+void add_partition(Rng& rng, const PlanOptions& o, Duration at, FaultPlan& plan) {
+  std::vector<std::string> all = o.servers;
+  all.insert(all.end(), o.clients.begin(), o.clients.end());
+  if (all.size() < 2) return;
+  FaultEvent e;
+  e.at = at;
+  e.kind = FaultKind::kPartition;
+  const std::uint64_t shape = rng.below(4);
+  std::vector<std::string> shuffled = pick_subset(rng, all, all.size());
+  if (shape == 0 || (shape == 2 && all.size() < 3)) {
+    e.shape = PartitionShape::kSplit;
+    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
+    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
+                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
+  } else if (shape == 1) {
+    e.shape = PartitionShape::kIsolate;
+    const auto& pool = o.servers.empty() ? all : o.servers;
+    e.groups = {{pool[rng.below(pool.size())]}};
+  } else if (shape == 2) {
+    e.shape = PartitionShape::kBridge;
+    const std::string bridge = shuffled.back();
+    shuffled.pop_back();
+    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
+    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
+                {bridge},
+                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
+  } else {
+    e.shape = PartitionShape::kOneWay;
+    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
+    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
+                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
+  }
+  for (auto& g : e.groups) std::sort(g.begin(), g.end());
+  plan.events.push_back(std::move(e));
+}
+
+}  // namespace
+
+FaultPlan generate_plan(Rng rng, const PlanOptions& o) {
+  FaultPlan plan;
+  const int max_down = o.max_servers_down >= 0 ? o.max_servers_down
+                                               : static_cast<int>((o.servers.size() + 1) / 2) - 1;
+  enum Kind { kPartitionOrHeal, kCrash, kPause, kClock, kLoss, kDup, kReset, kDisk };
+  std::vector<Kind> kinds;
+  if (o.partitions) kinds.push_back(kPartitionOrHeal);
+  if (o.crashes && max_down > 0 && !o.servers.empty()) kinds.push_back(kCrash);
+  if (o.pauses && max_down > 0 && !o.servers.empty()) kinds.push_back(kPause);
+  if (o.clock_faults && !o.servers.empty()) kinds.push_back(kClock);
+  if (o.loss) kinds.push_back(kLoss);
+  if (o.duplicates) kinds.push_back(kDup);
+  if (o.stream_resets) kinds.push_back(kReset);
+  if (o.disk_faults && !o.servers.empty()) kinds.push_back(kDisk);
+  if (kinds.empty() || o.duration.count() <= 0) return plan;
+
+  // When each server is busy (crashed or paused) until; ends stay inside the
+  // safety phase so the liveness phase starts from a whole ensemble.
+  std::vector<Duration> busy_until(o.servers.size(), Duration{0});
+  bool partitioned = false;
+  const Duration min_gap = millis(10);
+  Duration t{0};
+  constexpr int kMaxEvents = 10'000;  // a limit on everything
+  for (int n = 0; n < kMaxEvents; ++n) {
+    t += min_gap + Duration{rng.exponential(o.fault_gap_mean.count())};
+    if (t >= o.duration) break;
+    const Kind kind = kinds[rng.below(kinds.size())];
+    FaultEvent e;
+    e.at = t;
+    switch (kind) {
+      case kPartitionOrHeal:
+        if (partitioned && rng.chance(2, 3)) {
+          e.kind = FaultKind::kHeal;
+          plan.events.push_back(e);
+          partitioned = false;
+        } else {
+          add_partition(rng, o, t, plan);
+          partitioned = true;
+        }
+        break;
+      case kCrash:
+      case kPause: {
+        int down = 0;
+        for (Duration b : busy_until) down += b > t ? 1 : 0;
+        if (down >= max_down) break;
+        std::vector<std::size_t> idle;
+        for (std::size_t i = 0; i < o.servers.size(); ++i) {
+          if (busy_until[i] <= t) idle.push_back(i);
+        }
+        const std::size_t s = idle[rng.below(idle.size())];
+        const Duration room = o.duration - t;
+        const Duration length{std::min(rng.between(millis(50).count(), std::max(millis(50), o.down_max).count()),
+                                       room.count())};
+        if (length < millis(1)) break;
+        busy_until[s] = t + length;
+        e.host = o.servers[s];
+        if (kind == kCrash) {
+          e.kind = FaultKind::kCrash;
+          plan.events.push_back(e);
+          FaultEvent r;
+          r.at = t + length;
+          r.kind = FaultKind::kRestart;
+          r.host = o.servers[s];
+          plan.events.push_back(r);
+        } else {
+          e.kind = FaultKind::kPause;
+          e.duration = length;
+          plan.events.push_back(e);
+        }
+        break;
+      }
+      case kClock:
+        e.host = o.servers[rng.below(o.servers.size())];
+        if (rng.chance(1, 2)) {
+          e.kind = FaultKind::kClockJump;
+          e.duration = Duration{rng.between(-o.clock_jump_max.count(), o.clock_jump_max.count())};
+        } else {
+          e.kind = FaultKind::kClockDrift;
+          e.drift_ppm = rng.between(-o.drift_ppm_max, o.drift_ppm_max);
+        }
+        plan.events.push_back(e);
+        break;
+      case kLoss:
+        e.kind = FaultKind::kLoss;
+        e.ratio = draw_ratio(rng, o.loss_max);
+        plan.events.push_back(e);
+        break;
+      case kDup:
+        e.kind = FaultKind::kDuplicate;
+        e.ratio = draw_ratio(rng, o.duplicate_max);
+        plan.events.push_back(e);
+        break;
+      case kReset:
+        e.kind = FaultKind::kStreamReset;
+        e.ratio = draw_ratio(rng, o.stream_reset_max);
+        plan.events.push_back(e);
+        break;
+      case kDisk:
+        e.kind = rng.chance(1, 2) ? FaultKind::kDiskCorruptRead : FaultKind::kDiskLyingSync;
+        e.host = o.servers[rng.below(o.servers.size())];
+        e.ratio = draw_ratio(rng, o.disk_fault_max);
+        plan.events.push_back(e);
+        break;
+    }
+  }
+  std::stable_sort(plan.events.begin(), plan.events.end(),
+                   [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
+  return plan;
+}
+
+}  // namespace zsim::sim
