@@ -2,7 +2,8 @@
 //
 // One format vocabulary for the txn log, snapshots and the wire protocol:
 //   - fixed-width integers, big-endian (network order, as ZooKeeper's jute);
-//   - LEB128 varints (unsigned) and zigzag varints (signed);
+//   - LEB128 varints (unsigned; only the minimal encoding is accepted, so
+//     equal values have equal bytes) and zigzag varints (signed);
 //   - byte strings as a varint length then the bytes.
 //
 // The Reader treats its input as untrusted. Every read is bounds-checked; the
