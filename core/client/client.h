@@ -1,0 +1,194 @@
+// Client: a ZooKeeper client handle (the C/Java client's behaviour).
+//
+// A handle owns one session across connections. It connects to the servers
+// in its list (starting at a random one, moving on at each failure), says
+// which session it has and the last zxid it saw, and keeps the session alive
+// with pings when idle (every third of the timeout). It declares a
+// connection dead when nothing came for two thirds of the timeout.
+//
+// States and the events its watcher hears:
+//   Connecting --handshake--> Connected          (SyncConnected)
+//   Connected --connection lost--> Connecting    (Disconnected)
+//   * --server says the session is gone--> Expired   (Expired)  [final]
+//   * --close()--> Closed                        (Closed)   [final]
+// When a connection breaks, every request in flight fails with
+// ConnectionLoss: it may or may not have been applied. Requests made while
+// connecting wait for the handshake (and fail with ConnectionLoss if that
+// attempt fails). Watches survive reconnects: the handle re-registers them
+// with its last zxid, and the server fires what was missed.
+//
+// Two APIs over one engine:
+//  - async: submit(op, callback), callbacks run from the event loop;
+//  - blocking: create(), get_data(), ... for code running on a fiber
+//    (recipes, workload clients), which park until the reply.
+// Watch events reach the watcher before the reply that reflects the change.
+//
+// Every operation can be reported to an OpObserver (histories for the
+// checkers): ConnectionLoss and an expiry discovered while waiting make the
+// outcome unknown; an error reply makes it a definite failure.
+#pragma once
+
+#include "core/errors.h"
+#include "core/io/env.h"
+#include "core/io/future.h"
+#include "core/proto/wire.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace zsim::core {
+
+enum class ClientState : uint8_t { kConnecting, kConnected, kExpired, kClosed };
+const char* to_string(ClientState s);
+
+// ZooKeeper's Watcher.Event.KeeperState, as the watcher sees it.
+enum class KeeperState : uint8_t { kSyncConnected, kDisconnected, kExpired, kClosed };
+const char* to_string(KeeperState s);
+
+struct WatchedEvent {
+  EventType type = EventType::None;  // None for state changes
+  KeeperState state = KeeperState::kSyncConnected;
+  std::string path;                  // empty for state changes
+};
+
+using Watcher = std::function<void(const WatchedEvent&)>;
+
+struct ClientOptions {
+  std::vector<io::HostId> servers;
+  io::Port port = 2181;
+  Duration session_timeout = seconds(10);
+  // Requests waiting for a connection, at most.
+  size_t queue_max = 10'000;
+};
+
+// How an operation ended, for histories.
+struct OpOutcome {
+  enum class Kind : uint8_t { kOk, kFailed, kUnknown };
+  Kind kind = Kind::kOk;
+  Code err = Code::Ok;
+  int64_t zxid = 0;
+  const wire::ReplyBody* body = nullptr;  // kOk/kFailed: the reply's body
+};
+
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  // Returns a token passed back to on_return.
+  virtual uint64_t on_call(int64_t session_id, const wire::Op& op) = 0;
+  virtual void on_return(uint64_t token, const OpOutcome& outcome) = 0;
+};
+
+class Client {
+ public:
+  using ReplyFn = UniqueFunction<void(Code, wire::ReplyBody)>;
+
+  Client(io::Env& env, ClientOptions options, Watcher watcher = nullptr);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  ClientState state() const { return state_; }
+  int64_t session_id() const { return session_id_; }
+  int32_t negotiated_timeout_ms() const { return negotiated_timeout_ms_; }
+  int64_t last_zxid() const { return last_zxid_; }
+  void set_observer(OpObserver* observer) { observer_ = observer; }
+  void set_watcher(Watcher watcher) { watcher_ = std::move(watcher); }
+
+  // --- async ---------------------------------------------------------------
+  // Sends (or queues) one op; `done` runs exactly once, from the event loop.
+  void submit(wire::Op op, ReplyFn done);
+
+  // --- blocking, on a fiber --------------------------------------------------
+  Result<std::string> create(const std::string& path, std::string data,
+                             CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1);
+  // create2: the path and the new node's Stat.
+  Result<wire::CreateReply> create2(const std::string& path, std::string data,
+                                    CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1);
+  Status remove(const std::string& path, int32_t version = -1);
+  Result<Stat> set_data(const std::string& path, std::string data, int32_t version = -1);
+  Result<wire::DataReply> get_data(const std::string& path, bool watch = false);
+  // nullopt when the node does not exist (not an error).
+  Result<std::optional<Stat>> exists(const std::string& path, bool watch = false);
+  Result<std::vector<std::string>> get_children(const std::string& path, bool watch = false);
+  Result<wire::ChildrenReply> get_children2(const std::string& path, bool watch = false);
+  Status sync(const std::string& path);
+  // The per-op results; the Status is the first failing op's code, if any.
+  Result<std::vector<OpResult>> multi(MultiRequest request);
+  Status add_watch(const std::string& path, wire::AddWatchMode mode);
+  // Waits until Connected (true) or a final state / the timeout (false).
+  bool wait_connected(Duration timeout);
+  // Closes the session (waits up to the session timeout for the reply).
+  void close();
+
+ private:
+  struct Pending {
+    int32_t xid = 0;
+    wire::Op op;
+    ReplyFn done;
+    uint64_t token = 0;  // observer's
+  };
+
+  void connect_next();
+  void on_connected(uint64_t attempt);
+  void on_message(uint64_t attempt, const io::Bytes& bytes);
+  void on_connection_lost(uint64_t attempt, const char* why);
+  void on_connect_response(const wire::ConnectResponse& resp);
+  void on_reply(wire::ReplyFrame reply);
+  void on_notification(const wire::Notification& n);
+  void send_frame(const wire::ClientFrame& frame);
+  void send_request(Pending p);
+  void fail_all(Code code, bool unknown);
+  void finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown);
+  void remember_watch(const wire::Op& op, Code err);
+  void become(ClientState s, KeeperState event);
+  void arm_timers();
+  void on_ping_timer();
+  void on_read_timer();
+  void close_connection();
+  Code final_state_code() const;
+
+  // Blocking helper: submits and parks until the reply.
+  std::pair<Code, wire::ReplyBody> call(wire::Op op);
+
+  io::Env& env_;
+  ClientOptions options_;
+  Watcher watcher_;
+  OpObserver* observer_ = nullptr;
+
+  ClientState state_ = ClientState::kConnecting;
+  bool ever_connected_ = false;
+  int64_t session_id_ = 0;
+  int32_t negotiated_timeout_ms_ = 0;
+  int64_t last_zxid_ = 0;
+  int32_t next_xid_ = 1;
+  size_t server_index_ = 0;
+
+  io::ConnId conn_ = 0;
+  bool handshake_done_ = false;
+  io::TimerId connect_timer_ = 0;
+  io::TimerId ping_timer_ = 0;
+  io::TimerId read_timer_ = 0;
+  Time last_sent_{};
+  Time last_heard_{};
+
+  std::deque<Pending> in_flight_;  // sent, in xid order
+  std::deque<Pending> queued_;     // waiting for the handshake
+  // Watches to re-register after a reconnect.
+  std::set<std::string> data_watches_, exist_watches_, child_watches_;
+  std::set<std::string> persistent_watches_, recursive_watches_;
+  // Fibers waiting in wait_connected().
+  std::vector<io::Waker> state_waiters_;
+  // Each connection attempt has a number; events of older attempts are
+  // ignored.
+  uint64_t attempt_ = 0;
+  // Cleared by the destructor; callbacks scheduled on the clock check it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace zsim::core
