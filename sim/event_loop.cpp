@@ -54,10 +54,10 @@ void EventLoop::free_slot(std::uint32_t slot) {
   --live_;
 }
 
-void EventLoop::push(std::uint32_t slot, std::int64_t time) {
+void EventLoop::push(std::uint32_t slot, std::int64_t time, std::uint64_t seq) {
   Slot& s = slots_[slot];
   s.queued = true;
-  heap_.push_back(Entry{time, next_seq_++, slot, s.generation});
+  heap_.push_back(Entry{time, seq, slot, s.generation});
   std::push_heap(heap_.begin(), heap_.end(), later);
 }
 
@@ -69,7 +69,8 @@ EventId EventLoop::schedule_at(Time at, EventFn fn, EventTag tag) {
   s.tag = tag;
   s.live = true;
   ++live_;
-  push(slot, to_ns(std::max(at, now_)));
+  ZSIM_ASSERT(next_seq_ < UINT64_MAX);
+  push(slot, to_ns(std::max(at, now_)), next_seq_++);
   return make_id(slot, s.generation);
 }
 
@@ -90,7 +91,8 @@ void EventLoop::requeue(EventId id, Time at) {
   Slot& s = slots_[slot];
   ZSIM_ASSERT(s.live && s.generation == id_generation(id));
   ZSIM_ASSERT_MSG(!s.queued, "requeue of an event that was not held");
-  push(slot, to_ns(std::max(at, now_)));
+  ZSIM_ASSERT(next_requeue_seq_ < kFirstScheduledSeq);
+  push(slot, to_ns(std::max(at, now_)), next_requeue_seq_++);
 }
 
 StopReason EventLoop::run(Time deadline, std::uint64_t max_events) {

@@ -69,8 +69,12 @@ class EventLoop {
   // Returns false if the event already ran, was dropped or cancelled.
   bool cancel(EventId id);
 
-  // Puts a held event back in the queue at `at`, behind everything already
-  // scheduled for that instant. REQUIRES: id was held and not cancelled.
+  // Puts a held event back in the queue at `at`, ahead of every event that
+  // was scheduled (not requeued) for that instant and behind the events
+  // requeued before it. A held event fell due before it was released, so it
+  // must not be overtaken by what falls due at the release instant (a stream
+  // message arriving exactly when a pause ends would otherwise pass the
+  // messages held by the pause). REQUIRES: id was held and not cancelled.
   void requeue(EventId id, Time at);
 
   void set_gate(Gate* gate) { gate_ = gate; }
@@ -114,10 +118,15 @@ class EventLoop {
 
   std::uint32_t allocate_slot();
   void free_slot(std::uint32_t slot);
-  void push(std::uint32_t slot, std::int64_t time);
+  void push(std::uint32_t slot, std::int64_t time, std::uint64_t seq);
+
+  // Requeued events take sequence numbers below every scheduled event's, so
+  // at one instant they run first, in the order they were requeued.
+  static constexpr std::uint64_t kFirstScheduledSeq = std::uint64_t{1} << 62;
 
   Time now_{};
-  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_seq_ = kFirstScheduledSeq;
+  std::uint64_t next_requeue_seq_ = 0;
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
