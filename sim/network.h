@@ -143,7 +143,10 @@ class Network {
   static int side_of(ConnId end) { return static_cast<int>(end % 2); }
 
   Conn* find(ConnId end);
-  std::size_t edge(HostId from, HostId to) const { return from * hosts_.host_count() + to; }
+  // Index into the per-edge tables, which are laid out for sized_for_ hosts
+  // (not for host_count(): hosts added since the last ensure_sized() must
+  // not shift the rows). REQUIRES: from, to < sized_for_.
+  std::size_t edge(HostId from, HostId to) const { return from * sized_for_ + to; }
   void ensure_sized();
   Duration sample_latency(HostId from, HostId to);
   // Reserves the link for `bytes` and returns when they arrive, or nullopt if
