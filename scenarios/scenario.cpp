@@ -13,6 +13,7 @@ const std::vector<Scenario>& all_scenarios() {
   static const std::vector<Scenario> scenarios = [] {
     std::vector<Scenario> all;
     register_reliable_network(all);
+    register_single_server(all);
     std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
     return all;
   }();
@@ -65,6 +66,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options) {
   if (!simulator.failure()) {
     simulator.trace_event("run.liveness", {});
     simulator.heal_all();
+    workload->on_liveness(simulator);
     const bool done = simulator.run_until_true([&] { return workload->finished(); }, s.liveness_budget,
                                                options.max_events);
     if (!simulator.failure() && !done) {

@@ -33,6 +33,9 @@ class Workload {
   virtual ~Workload() = default;
   // True once every client has done all it set out to do (liveness).
   virtual bool finished() const = 0;
+  // The liveness phase begins (faults healed): stop starting new work and
+  // finish what is in hand.
+  virtual void on_liveness(sim::Simulator& sim) { (void)sim; }
   // Judges the run; calls sim.fail() with the right verdict on a violation.
   virtual void check(sim::Simulator& sim) = 0;
   // What is still pending, for a liveness failure's message.

@@ -172,9 +172,13 @@ void Server::on_frame(io::ConnId conn, const io::Bytes& bytes) {
 // --- sessions ------------------------------------------------------------------
 
 int64_t Server::next_session_id() {
-  const int64_t base = static_cast<int64_t>(options_.server_id) << 56;
-  last_session_id_ = std::max(last_session_id_, base) + 1;
-  return last_session_id_;
+  // Named after the zxid its createSession txn will get: zxids never repeat,
+  // so neither do session ids, across restarts too (a reused id would let a
+  // client of a dead session take over a new one).
+  const int64_t id = (static_cast<int64_t>(options_.server_id) << 56) | (next_zxid_ & ((int64_t{1} << 56) - 1));
+  ZSIM_ASSERT(id > last_session_id_);
+  last_session_id_ = id;
+  return id;
 }
 
 void Server::touch(Session& s) {
@@ -231,9 +235,12 @@ void Server::attach(io::ConnId conn, int64_t session_id) {
 void Server::on_tick() {
   env_.clock.schedule(options_.tick, [this] { on_tick(); });
   const Time now = env_.clock.now();
+  std::vector<int64_t> expired;
   for (auto& [sid, s] : sessions_) {
-    if (!s.created || s.closing || s.expires_at > now) continue;
-    s.closing = true;
+    if (s.created && !s.closing && s.expires_at <= now) expired.push_back(sid);
+  }
+  for (int64_t sid : expired) {
+    sessions_.at(sid).closing = true;
     ++stats_.sessions_expired;
     env_.trace.event("zk.session_expire", {{"session", io::Hex{static_cast<uint64_t>(sid)}}});
     submit_write(sid, 0, 0, CloseSessionRequest{});
@@ -305,10 +312,13 @@ void Server::submit_write(int64_t session_id, io::ConnId conn, int32_t xid, cons
     }
     on_synced();
   });
+  if (options_.unsafe_ack_before_sync) env_.clock.schedule(Duration{0}, [this] { on_synced(); });
 }
 
 void Server::on_synced() {
-  while (!unapplied_.empty() && unapplied_.front().header.zxid <= log_.last_synced_zxid()) {
+  const int64_t durable =
+      options_.unsafe_ack_before_sync ? log_.last_appended_zxid() : log_.last_synced_zxid();
+  while (!unapplied_.empty() && unapplied_.front().header.zxid <= durable) {
     Txn txn = std::move(unapplied_.front());
     unapplied_.pop_front();
     apply_next(txn);

@@ -53,6 +53,10 @@ struct ServerOptions {
   Duration reap_interval = seconds(60);
   // A snapshot after this many txns.
   int64_t snapshot_every_txns = 5000;
+  // A deliberately broken server, to prove the harness catches it: apply
+  // and acknowledge each write as soon as it is appended to the log, before
+  // the sync makes it durable. A crash then loses acknowledged writes.
+  bool unsafe_ack_before_sync = false;
   // Limits: requests in flight per session, open connections.
   size_t session_queue_max = 1000;
   size_t connections_max = 1000;
