@@ -85,6 +85,14 @@ bool EventLoop::cancel(EventId id) {
   return true;
 }
 
+std::optional<EventTag> EventLoop::tag_of(EventId id) const {
+  const std::uint32_t slot = id_slot(id);
+  if (slot == 0 || slot >= slots_.size()) return std::nullopt;
+  const Slot& s = slots_[slot];
+  if (!s.live || s.generation != id_generation(id)) return std::nullopt;
+  return s.tag;
+}
+
 void EventLoop::requeue(EventId id, Time at) {
   const std::uint32_t slot = id_slot(id);
   ZSIM_ASSERT(slot != 0 && slot < slots_.size());

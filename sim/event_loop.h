@@ -17,6 +17,7 @@
 #include "core/io/time.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace zsim::sim {
@@ -68,6 +69,10 @@ class EventLoop {
 
   // Returns false if the event already ran, was dropped or cancelled.
   bool cancel(EventId id);
+
+  // The tag of a pending (queued or held) event; nullopt if it is not
+  // pending. Lets an owner refuse to cancel events that are not its own.
+  std::optional<EventTag> tag_of(EventId id) const;
 
   // Puts a held event back in the queue at `at`, ahead of every event that
   // was scheduled (not requeued) for that instant and behind the events

@@ -83,7 +83,13 @@ class Simulator::Host final : public io::Clock,
     if (!up_) return 0;
     return sim_.loop_.schedule_after(to_global(after), std::move(fn), tag());
   }
-  bool cancel(io::TimerId id) override { return id != 0 && sim_.loop_.cancel(id); }
+  // Only this incarnation's own timers: an id from a previous life (or any
+  // other event) is not this process's to cancel (io::Clock contract).
+  bool cancel(io::TimerId id) override {
+    const std::optional<EventTag> owner = sim_.loop_.tag_of(id);
+    if (!owner || owner->owner != tag().owner || owner->incarnation != incarnation_) return false;
+    return sim_.loop_.cancel(id);
+  }
 
   // --- io::Transport -----------------------------------------------------
   io::HostId self() const override { return id_; }
