@@ -50,9 +50,25 @@ void WatchManager::add(WatcherId watcher, std::string_view path, WatchKind kind)
       put(data_, data_by_watcher_, watcher, path, Mode::Persistent);
       put(child_, child_by_watcher_, watcher, path, Mode::Persistent);
       break;
-    case WatchKind::PersistentRecursive:
+    case WatchKind::PersistentRecursive: {
       put(data_, data_by_watcher_, watcher, path, Mode::PersistentRecursive);
+      // A watcher has one mode per path (ZooKeeper 3.8's WatcherModeManager):
+      // switching a PERSISTENT watch to PERSISTENT_RECURSIVE ends its
+      // NodeChildrenChanged events on that path (verified on 3.8.0).
+      auto entry = child_.find(path);
+      if (entry != child_.end()) {
+        auto it = entry->second.find(watcher);
+        if (it != entry->second.end() && it->second == Mode::Persistent) {
+          entry->second.erase(it);
+          if (entry->second.empty()) child_.erase(entry);
+          auto owned = child_by_watcher_.find(watcher);
+          ZSIM_ASSERT(owned != child_by_watcher_.end());
+          owned->second.erase(std::string(path));
+          if (owned->second.empty()) child_by_watcher_.erase(owned);
+        }
+      }
       break;
+    }
   }
 }
 
