@@ -322,6 +322,22 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
     };
     if (e.at.count() < 0) return problem("time must not be negative");
     if (e.kind == FaultKind::kPartition) {
+      // The shape fixes the number of groups (and the lone host of isolate
+      // and bridge); print_event() and Simulator::apply() index by it.
+      const std::size_t want_groups = e.shape == PartitionShape::kIsolate ? 1
+                                      : e.shape == PartitionShape::kBridge ? 3
+                                                                           : 2;
+      if (e.groups.size() != want_groups) {
+        // Not problem(): printing the event would index the missing groups.
+        return fmt::format("event {} (partition {}): wants {} host groups, has {}", i + 1, shape_word(e.shape),
+                           want_groups, e.groups.size());
+      }
+      if (e.shape == PartitionShape::kIsolate && e.groups[0].size() != 1) {
+        return problem("isolate takes exactly one host");
+      }
+      if (e.shape == PartitionShape::kBridge && e.groups[1].size() != 1) {
+        return problem("a bridge is exactly one host");
+      }
       std::set<std::string> seen;
       for (const auto& g : e.groups) {
         if (g.empty()) return problem("empty host group");
@@ -330,8 +346,14 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
           if (!seen.insert(h).second) return problem(fmt::format("host '{}' is on both sides", h));
         }
       }
-    } else if (!e.host.empty()) {
+    } else if (e.kind != FaultKind::kHeal && e.kind != FaultKind::kLoss && e.kind != FaultKind::kDuplicate &&
+               e.kind != FaultKind::kStreamReset) {
+      // A host fault must name a known host (an empty name would only
+      // assert later, inside the run).
       if (auto err = check_host(e.host); !err.empty()) return problem(err);
+    }
+    if (e.kind == FaultKind::kPause && e.duration.count() <= 0) {
+      return problem("pause length must be positive");  // as the parser requires
     }
     if (e.ratio.den == 0 || e.ratio.num > e.ratio.den) return problem("ratio must be between 0/1 and 1/1");
     if (e.kind == FaultKind::kClockDrift && (e.drift_ppm > 100000 || e.drift_ppm < -100000)) {
