@@ -1,0 +1,260 @@
+// Fault plans: proves the text form prints and parses back to the same plan
+// (the documented example, every kind and shape), that every parse error
+// names its line and column and what is wrong, that validate_plan catches
+// ill-formed plans before they reach a run, and that generated plans are
+// deterministic, sorted, never take more than max_servers_down servers down
+// at once, and end every crash and pause within the safety phase.
+#include "sim/fault_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace zsim::sim {
+namespace {
+
+FaultPlan parse_ok(std::string_view text) {
+  auto r = parse_plan(text);
+  if (auto* e = std::get_if<PlanParseError>(&r)) {
+    ADD_FAILURE() << "unexpected parse error: " << e->to_string();
+    return {};
+  }
+  return std::get<FaultPlan>(r);
+}
+
+PlanParseError parse_err(std::string_view text) {
+  auto r = parse_plan(text);
+  if (!std::holds_alternative<PlanParseError>(r)) {
+    ADD_FAILURE() << "expected a parse error for: " << text;
+    return {};
+  }
+  return std::get<PlanParseError>(r);
+}
+
+const char* const kEveryKind =
+    "at 1500ms partition split s1 s2 | s3 s4 s5\n"
+    "at 2s partition isolate s1\n"
+    "at 2s partition bridge s1 s2 | s3 | s4 s5\n"
+    "at 2s partition oneway s1 -> s2 s3\n"
+    "at 3s heal\n"
+    "at 3s crash s2\n"
+    "at 4s restart s2\n"
+    "at 5s pause s3 2s\n"
+    "at 6s clock-jump s1 -200ms\n"
+    "at 6s clock-drift s1 +500ppm\n"
+    "at 6s clock-drift s2 -20ppm\n"
+    "at 7s loss 1/10\n"
+    "at 7s duplicate 1/20\n"
+    "at 7s stream-reset 1/1000\n"
+    "at 8s disk-corrupt-read s1 1/100\n"
+    "at 8s disk-lying-sync s1 0/1\n";
+
+TEST(FaultPlan, EveryKindRoundTripsExactly) {
+  const FaultPlan plan = parse_ok(kEveryKind);
+  ASSERT_EQ(plan.events.size(), 16U);
+  EXPECT_EQ(print_plan(plan), kEveryKind);
+  EXPECT_EQ(parse_ok(print_plan(plan)), plan);
+  EXPECT_EQ(plan.events[0].at, millis(1500));
+  EXPECT_EQ(plan.events[0].groups, (std::vector<std::vector<std::string>>{{"s1", "s2"}, {"s3", "s4", "s5"}}));
+  EXPECT_EQ(plan.events[2].groups[1], std::vector<std::string>{"s3"});
+  EXPECT_EQ(plan.events[8].duration, -millis(200));
+  EXPECT_EQ(plan.events[9].drift_ppm, 500);
+  EXPECT_EQ(plan.events[13].ratio, (Ratio{1, 1000}));
+}
+
+TEST(FaultPlan, CommentsBlankLinesAndSpacingAreAccepted) {
+  const FaultPlan plan = parse_ok(
+      "# a plan\n"
+      "\n"
+      "   at   1s\theal   # trailing comment\r\n"
+      "at 1.5s crash s1\n"
+      "at 0s loss 0/1");
+  ASSERT_EQ(plan.events.size(), 3U);
+  EXPECT_EQ(plan.events[0].kind, FaultKind::kHeal);
+  EXPECT_EQ(plan.events[1].at, millis(1500));
+  EXPECT_EQ(print_plan(plan), "at 1s heal\nat 1500ms crash s1\nat 0s loss 0/1\n");
+  EXPECT_TRUE(parse_ok("").events.empty());
+}
+
+struct BadLine {
+  const char* text;
+  int line;
+  int column;
+  const char* message_part;
+};
+
+TEST(FaultPlan, EveryParseErrorNamesLineColumnAndProblem) {
+  const BadLine cases[] = {
+      {"at 1s heal\nin 2s heal\n", 2, 1, "expected 'at'"},
+      {"at\n", 1, 3, "expected time"},
+      {"at soon heal", 1, 4, "bad time 'soon'"},
+      {"at 5 heal", 1, 4, "want a number and a unit"},
+      {"at -1s heal", 1, 4, "must not be negative"},
+      {"at 1s", 1, 6, "expected a fault kind"},
+      {"at 1s explode s1", 1, 7, "unknown fault 'explode'"},
+      {"at 1s heal now", 1, 12, "unexpected 'now'"},
+      {"at 1s crash", 1, 12, "expected a host name"},
+      {"at 1s crash |", 1, 13, "expected a host name, got '|'"},
+      {"at 1s crash s1 s2", 1, 16, "unexpected 's2'"},
+      {"at 1s pause s1", 1, 15, "expected pause length"},
+      {"at 1s pause s1 0s", 1, 16, "pause length must be positive"},
+      {"at 1s pause s1 2x", 1, 16, "bad pause length '2x'"},
+      {"at 1s clock-jump s1 later", 1, 21, "bad clock jump 'later'"},
+      {"at 1s clock-drift s1 500", 1, 22, "bad drift '500'"},
+      {"at 1s clock-drift s1 +5x0ppm", 1, 22, "bad drift"},
+      {"at 1s loss", 1, 11, "expected a ratio like 1/10"},
+      {"at 1s loss 10%", 1, 12, "bad ratio '10%'"},
+      {"at 1s loss 1/0", 1, 12, "denominator is 0"},
+      {"at 1s loss 3/2", 1, 12, "more than 1"},
+      {"at 1s loss /2", 1, 12, "bad ratio"},
+      {"at 1s disk-lying-sync s1", 1, 25, "expected a ratio"},
+      {"at 1s partition", 1, 16, "expected a partition shape"},
+      {"at 1s partition circle s1", 1, 17, "unknown partition shape 'circle'"},
+      {"at 1s partition split s1 s2", 1, 28, "expected '|'"},
+      {"at 1s partition split | s2", 1, 23, "expected at least one host name"},
+      {"at 1s partition split s1 |", 1, 27, "expected at least one host name"},
+      {"at 1s partition isolate", 1, 24, "expected a host name"},
+      {"at 1s partition isolate s1 s2", 1, 28, "unexpected 's2'"},
+      {"at 1s partition bridge s1 | s2 s3 | s4", 1, 32, "expected '|'"},
+      {"at 1s partition oneway s1 | s2", 1, 27, "expected '->'"},
+      {"\n\n   at 1s partition oneway s1 ->", 3, 32, "expected at least one host name"},
+  };
+  for (const BadLine& c : cases) {
+    const PlanParseError e = parse_err(c.text);
+    EXPECT_EQ(e.line, c.line) << c.text << " -> " << e.to_string();
+    EXPECT_EQ(e.column, c.column) << c.text << " -> " << e.to_string();
+    EXPECT_NE(e.message.find(c.message_part), std::string::npos) << c.text << " -> " << e.to_string();
+    EXPECT_EQ(e.to_string().rfind("line " + std::to_string(c.line) + ", column " + std::to_string(c.column) + ": ", 0), 0U);
+  }
+}
+
+TEST(FaultPlan, ValidateCatchesWhatTheParserCannot) {
+  const std::vector<std::string> hosts = {"s1", "s2", "s3"};
+  auto problem = [&](std::string_view text) { return validate_plan(parse_ok(text), hosts); };
+  EXPECT_EQ(problem("at 1s crash s1\nat 2s partition split s1 | s2 s3\n"), "");
+  EXPECT_NE(problem("at 1s crash s9").find("unknown host 's9'"), std::string::npos);
+  EXPECT_NE(problem("at 1s heal\nat 2s partition split s1 | s9").find("event 2"), std::string::npos);
+  EXPECT_NE(problem("at 1s partition split s1 | s1 s2").find("on both sides"), std::string::npos);
+  EXPECT_NE(problem("at 1s partition bridge s1 | s1 | s2").find("on both sides"), std::string::npos);
+  EXPECT_NE(problem("at 1s clock-drift s1 +200000ppm").find("drift"), std::string::npos);
+  EXPECT_EQ(problem("at 1s clock-drift s1 -100000ppm"), "");
+
+  // Plans built in code can be ill-formed in ways the text form cannot.
+  FaultPlan built;
+  FaultEvent crash;
+  crash.kind = FaultKind::kCrash;  // no host
+  built.events = {crash};
+  EXPECT_NE(validate_plan(built, hosts), "");
+  FaultEvent split;
+  split.kind = FaultKind::kPartition;
+  split.shape = PartitionShape::kSplit;
+  split.groups = {{"s1"}};  // one group where two are needed
+  built.events = {split};
+  EXPECT_NE(validate_plan(built, hosts), "");
+  FaultEvent bridge;
+  bridge.kind = FaultKind::kPartition;
+  bridge.shape = PartitionShape::kBridge;
+  bridge.groups = {{"s1"}, {"s2", "s3"}, {"s4"}};  // two bridge hosts
+  built.events = {bridge};
+  EXPECT_NE(validate_plan(built, {"s1", "s2", "s3", "s4"}), "");
+  FaultEvent ratio;
+  ratio.kind = FaultKind::kLoss;
+  ratio.ratio = Ratio{2, 1};
+  built.events = {ratio};
+  EXPECT_NE(validate_plan(built, hosts), "");
+  FaultEvent pause;
+  pause.kind = FaultKind::kPause;
+  pause.host = "s1";
+  pause.duration = Duration{0};
+  built.events = {pause};
+  EXPECT_NE(validate_plan(built, hosts), "");
+}
+
+PlanOptions five_servers() {
+  PlanOptions o;
+  o.servers = {"s1", "s2", "s3", "s4", "s5"};
+  o.clients = {"c1", "c2"};
+  o.duration = seconds(20);
+  o.fault_gap_mean = millis(100);  // many faults
+  o.disk_faults = true;
+  return o;
+}
+
+// Replays a plan's crash/restart/pause events and returns the most servers
+// down at once; fails the test if a crash or pause outlives the plan.
+int max_down_and_check_ends(const FaultPlan& plan, const PlanOptions& o) {
+  std::map<std::string, Duration> down_until;  // crashed or paused servers
+  int max_down = 0;
+  for (const FaultEvent& e : plan.events) {
+    for (auto it = down_until.begin(); it != down_until.end();) {
+      it = it->second <= e.at ? down_until.erase(it) : std::next(it);
+    }
+    if (e.kind == FaultKind::kCrash) {
+      EXPECT_EQ(down_until.count(e.host), 0U) << "crash of a server that is down: " << print_event(e);
+      down_until[e.host] = Duration::max();
+    } else if (e.kind == FaultKind::kRestart) {
+      EXPECT_EQ(down_until[e.host], Duration::max()) << "restart of a server that is up: " << print_event(e);
+      down_until.erase(e.host);
+    } else if (e.kind == FaultKind::kPause) {
+      EXPECT_EQ(down_until.count(e.host), 0U) << print_event(e);
+      down_until[e.host] = e.at + e.duration;
+      EXPECT_LE(e.at + e.duration, o.duration) << "pause outlives the safety phase: " << print_event(e);
+    }
+    max_down = std::max(max_down, static_cast<int>(down_until.size()));
+  }
+  for (const auto& [host, until] : down_until) {
+    EXPECT_NE(until, Duration::max()) << host << " is never restarted";
+  }
+  return max_down;
+}
+
+TEST(FaultPlan, GeneratedPlansRespectMaxServersDownAndEndInTheSafetyPhase) {
+  int crashes = 0, pauses = 0;
+  int reached_max = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    for (int max_down : {-1, 1, 2}) {
+      PlanOptions o = five_servers();
+      o.max_servers_down = max_down;
+      const FaultPlan plan = generate_plan(Rng(seed).fork("faults"), o);
+      const int allowed = max_down < 0 ? 2 : max_down;  // a minority of 5
+      const int seen = max_down_and_check_ends(plan, o);
+      EXPECT_LE(seen, allowed) << "seed " << seed << "\n" << print_plan(plan);
+      reached_max += seen == allowed ? 1 : 0;
+      EXPECT_TRUE(std::is_sorted(plan.events.begin(), plan.events.end(),
+                                 [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; }));
+      EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3", "s4", "s5", "c1", "c2"}), "") << print_plan(plan);
+      EXPECT_EQ(parse_ok(print_plan(plan)), plan);
+      for (const FaultEvent& e : plan.events) {
+        EXPECT_LE(e.at, o.duration);
+        crashes += e.kind == FaultKind::kCrash ? 1 : 0;
+        pauses += e.kind == FaultKind::kPause ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GT(crashes, 50);
+  EXPECT_GT(pauses, 50);
+  EXPECT_GT(reached_max, 30);  // the limit is actually reached, not just respected
+}
+
+TEST(FaultPlan, GenerationIsDeterministicAndSwitchable) {
+  PlanOptions o = five_servers();
+  EXPECT_EQ(generate_plan(Rng(7), o), generate_plan(Rng(7), o));
+  EXPECT_NE(generate_plan(Rng(7), o), generate_plan(Rng(8), o));
+  o.partitions = o.crashes = o.pauses = o.clock_faults = false;
+  o.loss = o.duplicates = o.stream_resets = o.disk_faults = false;
+  EXPECT_TRUE(generate_plan(Rng(7), o).events.empty());
+  o.crashes = true;
+  o.max_servers_down = 0;
+  EXPECT_TRUE(generate_plan(Rng(7), o).events.empty());
+  o.max_servers_down = 1;
+  const FaultPlan only_crashes = generate_plan(Rng(7), o);
+  ASSERT_FALSE(only_crashes.events.empty());
+  for (const FaultEvent& e : only_crashes.events) {
+    EXPECT_TRUE(e.kind == FaultKind::kCrash || e.kind == FaultKind::kRestart) << print_event(e);
+  }
+}
+
+}  // namespace
+}  // namespace zsim::sim
