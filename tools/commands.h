@@ -17,5 +17,6 @@ namespace zsim::tools {
 // subcommand's callback sets *exit_code when it runs.
 void add_run_commands(CLI::App& app, int* exit_code);     // run, sweep, plan, list
 void add_check_command(CLI::App& app, int* exit_code);    // check (checkers/)
+void add_shell_command(CLI::App& app, int* exit_code);    // shell (tools/shell/)
 
 }  // namespace zsim::tools

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   zsim::tools::add_run_commands(app, &exit_code);
   zsim::tools::add_check_command(app, &exit_code);
+  zsim::tools::add_shell_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

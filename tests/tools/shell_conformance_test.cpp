@@ -1,0 +1,303 @@
+// Conformance of `zsim shell` with a real zkCli 3.8 against a real ZooKeeper
+// 3.8 server (Debian's `zookeeper` package; `tools/install-deps.sh --oracle`).
+//
+// One standalone server is started for all scripts, on 127.0.0.1 and a free
+// port, with its config and dataDir in a temporary directory (TTL nodes
+// enabled: -Dzookeeper.extendedTypesEnabled=true, as zsim supports them).
+// Each tests/tools/conformance/*.zk script (plain zkCli commands; each
+// cleans up the nodes it made) runs through
+//     zkCli.sh -server 127.0.0.1:PORT < script      (stdout and stderr merged)
+//     zsim shell script
+// and the outputs are compared after normalization:
+//  - zkCli's noise is dropped: SLF4J and log4j lines, timestamped log lines,
+//    "Connecting to ...", "Welcome to ZooKeeper!", "JLine support is ...",
+//    and prompts if JLine echoes any;
+//  - times, zxids and session ids in stat blocks become placeholders;
+//  - watch events are compared as their own sequence: zkCli prints them from
+//    its event thread while its main thread prints command output (errors
+//    even on stderr), so where an event lands among the output lines is a
+//    race, while the order of events is not. The first SyncConnected event
+//    (the initial connection) and a final Closed event (quit races exit) are
+//    dropped from both sides.
+// Without java and ZooKeeper the tests are skipped, saying so.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kScripts = fs::path(ZSIM_SOURCE_DIR) / "tests" / "tools" / "conformance";
+const fs::path kZkBin = "/usr/share/zookeeper/bin";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string missing_oracle() {
+  if (!fs::exists(kZkBin / "zkServer.sh") || !fs::exists(kZkBin / "zkCli.sh")) {
+    return "ZooKeeper 3.8 is not installed (no " + (kZkBin / "zkCli.sh").string() + ")";
+  }
+  if (std::system("java -version > /dev/null 2>&1") != 0) return "java is not installed";
+  return "";
+}
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+bool port_open(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// One real ZooKeeper server for the whole suite.
+struct Oracle {
+  std::string skip_reason;
+  std::string error;
+  fs::path dir;
+  int port = 0;
+  pid_t pid = 0;
+
+  void start() {
+    skip_reason = missing_oracle();
+    if (!skip_reason.empty()) return;
+    char tmpl[] = "/tmp/zsim-conformance-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+      error = "cannot make a temporary directory";
+      return;
+    }
+    dir = tmpl;
+    fs::create_directories(dir / "data");
+    port = free_port();
+    std::ofstream(dir / "zoo.cfg") << "tickTime=2000\n"
+                                   << "dataDir=" << (dir / "data").string() << "\n"
+                                   << "clientPort=" << port << "\n"
+                                   << "clientPortAddress=127.0.0.1\n"
+                                   << "admin.enableServer=false\n";
+    pid = fork();
+    if (pid == 0) {
+      // start-foreground execs java, so this pid is the server's.
+      setenv("SERVER_JVMFLAGS", "-Dzookeeper.extendedTypesEnabled=true", 1);
+      setenv("ZOO_LOG_DIR", dir.c_str(), 1);
+      const std::string log = (dir / "server.out").string();
+      if (freopen(log.c_str(), "w", stdout) == nullptr || freopen(log.c_str(), "a", stderr) == nullptr) _exit(127);
+      const std::string script = (kZkBin / "zkServer.sh").string();
+      const std::string cfg = (dir / "zoo.cfg").string();
+      execl(script.c_str(), script.c_str(), "start-foreground", cfg.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 300 && !port_open(port); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = 0;
+        error = "the ZooKeeper server exited at start:\n" + read_file(dir / "server.out");
+        return;
+      }
+    }
+    if (!port_open(port)) error = "the ZooKeeper server did not open its port:\n" + read_file(dir / "server.out");
+  }
+
+  void stop() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+      }
+      pid = 0;
+    }
+    if (!dir.empty()) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  }
+};
+
+Oracle* oracle = nullptr;
+
+class OracleEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    oracle = new Oracle();
+    oracle->start();
+  }
+  void TearDown() override {
+    oracle->stop();
+    delete oracle;
+    oracle = nullptr;
+  }
+};
+
+[[maybe_unused]] const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new OracleEnvironment);
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Normalized {
+  std::vector<std::string> lines;   // command output
+  std::vector<std::string> events;  // "WatchedEvent ..." lines, in order
+};
+
+Normalized normalize(const std::string& text) {
+  static const std::regex kNoise(
+      R"(^(SLF4J: .*|log4j:.*|Connecting to .*|Welcome to ZooKeeper!|JLine support is .*|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*))");
+  static const std::regex kPrompt(R"(^(\[zk: [^\]]*\] ?)+)");
+  static const std::regex kZxid(R"(^(cZxid|mZxid|pZxid) = 0x[0-9a-f]+$)");
+  static const std::regex kTime(R"(^(ctime|mtime) = .*$)");
+  static const std::regex kOwner(R"(^ephemeralOwner = 0x[0-9a-f]*[1-9a-f][0-9a-f]*$)");
+  std::vector<std::string> raw;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = std::regex_replace(line, kPrompt, "");
+    if (std::regex_match(line, kNoise)) continue;
+    raw.push_back(line);
+  }
+  Normalized n;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const std::string& l = raw[i];
+    const bool next_is_watch = i + 1 < raw.size() &&
+                               (raw[i + 1] == "WATCHER::" || raw[i + 1].rfind("WatchedEvent ", 0) == 0);
+    if (l.empty() && next_is_watch) continue;  // printMessage's leading newline
+    if (l == "WATCHER::") continue;
+    if (l.rfind("WatchedEvent ", 0) == 0) {
+      n.events.push_back(l);
+      continue;
+    }
+    if (std::regex_match(l, kZxid)) {
+      n.lines.push_back(l.substr(0, 5) + " = <zxid>");
+    } else if (std::regex_match(l, kTime)) {
+      n.lines.push_back(l.substr(0, 5) + " = <time>");
+    } else if (std::regex_match(l, kOwner)) {
+      n.lines.push_back("ephemeralOwner = <session>");
+    } else {
+      n.lines.push_back(l);
+    }
+  }
+  const std::string connected = "WatchedEvent state:SyncConnected type:None path:null";
+  if (auto it = std::find(n.events.begin(), n.events.end(), connected); it != n.events.end()) n.events.erase(it);
+  if (!n.events.empty() && n.events.back() == "WatchedEvent state:Closed type:None path:null") n.events.pop_back();
+  return n;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& l : v) s += l + "\n";
+  return s;
+}
+
+std::string first_difference(const std::vector<std::string>& want, const std::vector<std::string>& got) {
+  for (size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
+    const std::string a = i < want.size() ? want[i] : "<end>";
+    const std::string b = i < got.size() ? got[i] : "<end>";
+    if (a != b) return "line " + std::to_string(i + 1) + ":\n  zkCli: " + a + "\n  zsim:  " + b;
+  }
+  return "(none)";
+}
+
+std::vector<std::string> script_names() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(kScripts)) {
+    if (e.path().extension() == ".zk") names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class Conformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Conformance, ZsimShellPrintsWhatZkCliPrints) {
+  ASSERT_NE(oracle, nullptr);
+  if (!oracle->skip_reason.empty()) {
+    GTEST_SKIP() << "conformance test skipped: " << oracle->skip_reason
+                 << " (install it with: sudo tools/install-deps.sh --oracle)";
+  }
+  ASSERT_TRUE(oracle->error.empty()) << oracle->error;
+  const fs::path script = kScripts / (GetParam() + ".zk");
+  const std::string zk = run("timeout 90 " + (kZkBin / "zkCli.sh").string() + " -server 127.0.0.1:" +
+                             std::to_string(oracle->port) + " < " + shell_quote(script.string()) + " 2>&1");
+  const std::string zs = run(std::string(ZSIM_BINARY) + " shell " + shell_quote(script.string()) + " 2>&1");
+  const Normalized a = normalize(zk), b = normalize(zs);
+  EXPECT_EQ(join(a.lines), join(b.lines)) << "output differs at " << first_difference(a.lines, b.lines)
+                                          << "\n--- zkCli (raw) ---\n" << zk << "\n--- zsim (raw) ---\n" << zs;
+  EXPECT_EQ(join(a.events), join(b.events)) << "watch events differ at " << first_difference(a.events, b.events);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scripts, Conformance, ::testing::ValuesIn(script_names()),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string n = param_info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(ConformanceNormalize, DropsNoiseAndRacyPlacementButKeepsContent) {
+  const std::string zk =
+      "SLF4J: Failed to load class\nConnecting to 127.0.0.1:2181\nWelcome to ZooKeeper!\n"
+      "JLine support is disabled\n\nWATCHER::\nCreated /a\n\nWatchedEvent state:SyncConnected type:None path:null\n"
+      "cZxid = 0x1f\nctime = Sat Nov 21 20:00:52 UTC 2026\nephemeralOwner = 0x100001fbdaf0004\n"
+      "ephemeralOwner = 0x0\n\n";
+  const Normalized n = normalize(zk);
+  EXPECT_EQ(join(n.lines),
+            "Created /a\ncZxid = <zxid>\nctime = <time>\nephemeralOwner = <session>\nephemeralOwner = 0x0\n\n");
+  EXPECT_TRUE(n.events.empty());
+}
+
+}  // namespace

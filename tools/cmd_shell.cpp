@@ -1,0 +1,101 @@
+// zsim shell: a zkCli-compatible shell against a simulated ensemble
+// (engine: tools/shell/shell.h; guide: docs/shell.md).
+//
+// On a terminal it is interactive (banner, zkCli-style prompt). Reading a
+// script (FILE, or a stdin that is not a terminal) it prints only what each
+// command prints, so its output compares line by line with zkCli's.
+#include "tools/commands.h"
+#include "tools/shell/shell.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace zsim::tools {
+namespace {
+
+struct ShellArgs {
+  int servers = 1;
+  std::uint64_t seed = 1;
+  std::string session_timeout = "5s";
+  std::string file;
+};
+
+void write(const std::string& s) {
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fflush(stdout);
+}
+
+int run_lines(Shell& shell, std::istream& in, bool interactive) {
+  if (interactive) {
+    write(Shell::banner());
+    write(shell.take_startup_output());
+  } else {
+    (void)shell.take_startup_output();
+  }
+  std::string line;
+  while (!shell.finished()) {
+    if (interactive) write(shell.prompt());
+    if (!std::getline(in, line)) break;
+    write(shell.execute(line));
+  }
+  if (interactive && !shell.finished()) write("\n");
+  return 0;
+}
+
+int do_shell(const ShellArgs& args) {
+  ShellOptions options;
+  options.servers = args.servers;
+  options.seed = args.seed;
+  const std::optional<Duration> timeout = parse_duration(args.session_timeout);
+  if (!timeout || *timeout <= Duration{0}) {
+    fmt::print(stderr, "zsim shell: malformed --session-timeout '{}' (e.g. 5s, 4000ms)\n", args.session_timeout);
+    return 2;
+  }
+  options.session_timeout = *timeout;
+  if (std::string problem = validate_shell_options(options); !problem.empty()) {
+    fmt::print(stderr, "zsim shell: {}\n", problem);
+    return 2;
+  }
+  if (!args.file.empty()) {
+    std::ifstream in(args.file, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "zsim shell: cannot read script '{}'\n", args.file);
+      return 2;
+    }
+    Shell shell(options);
+    return run_lines(shell, in, false);
+  }
+  Shell shell(options);
+  return run_lines(shell, std::cin, isatty(STDIN_FILENO) != 0);
+}
+
+}  // namespace
+
+void add_shell_command(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ShellArgs>();
+  CLI::App* cmd = app.add_subcommand("shell", "A zkCli-compatible shell against a simulated ZooKeeper ensemble");
+  cmd->footer(
+      "zkCli 3.8 commands: ls [-s] [-w] [-R], create [-s] [-e] [-c] [-t ttl] path [data],\n"
+      "get [-s] [-w], set [-s] [-v version], stat [-w], delete [-v version], deleteall, sync,\n"
+      "addWatch [-m mode], printwatches on|off, connect, close, quit (output as zkCli prints it).\n"
+      "Simulation commands (time moves only while a command runs or on `sim advance`):\n" +
+      Shell::sim_help() +
+      "Hosts are s1 (the server) and c1 (the client). With FILE, or a stdin that is not a\n"
+      "terminal, no prompt or banner is printed: only what zkCli would print, so outputs\n"
+      "compare line by line. The same seed and script always print the same. See docs/shell.md.\n"
+      "Exit status: 0, or 2 for bad input (unreadable FILE, bad --servers).");
+  cmd->add_option("--servers", args->servers, "Servers in the ensemble (only 1 until replication)");
+  cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation");
+  cmd->add_option("--session-timeout", args->session_timeout,
+                  "Session timeout the client asks for (negotiated into [4s, 40s])");
+  cmd->add_option("FILE", args->file, "Script of commands, one per line (default: stdin)");
+  cmd->callback([args, exit_code] { *exit_code = do_shell(*args); });
+}
+
+}  // namespace zsim::tools

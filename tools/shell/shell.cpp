@@ -1,0 +1,683 @@
+#include "tools/shell/shell.h"
+
+#include "core/client/client.h"
+#include "core/server/server.h"
+#include "core/tree/path.h"
+#include "sim/simulator.h"
+#include "tools/shell/zkcli.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <deque>
+
+namespace zsim::tools {
+
+using core::Client;
+using core::Code;
+using core::CreateMode;
+using zkcli::OptionSpec;
+
+struct Shell::ServerProcess : sim::Process {
+  ServerProcess(io::Env& env, core::ServerOptions options) : server(env, options) {}
+  core::Server server;
+};
+
+// c1's process: one client handle; `connect` replaces it with a new one.
+struct Shell::ClientProcess : sim::Process {
+  ClientProcess(io::Env& e, core::ClientOptions o, core::Watcher w)
+      : env(e), options(std::move(o)), watcher(std::move(w)),
+        client(std::make_unique<Client>(env, options, watcher)) {}
+  void reconnect() { client = std::make_unique<Client>(env, options, watcher); }
+  io::Env& env;
+  core::ClientOptions options;
+  core::Watcher watcher;
+  std::unique_ptr<Client> client;
+};
+
+namespace {
+
+int64_t to_epoch_ms(int64_t sim_ms) { return sim_ms == 0 ? 0 : kSimEpochMs + sim_ms; }
+
+std::string stat_text(const core::Stat& s) { return zkcli::format_stat(s, &to_epoch_ms); }
+
+// Nodes a real server makes with empty (not null) data: `get` prints an
+// empty line for them and "null" for nodes created without data. zsim does
+// not keep null apart from empty, so it decides by path (docs/shell.md).
+bool has_empty_not_null_data(const std::string& path) {
+  return path == core::kRootPath || path == core::kZookeeperPath || path == core::kQuotaPath ||
+         path == core::kConfigPath;
+}
+
+std::string join_children(std::vector<std::string> kids) {
+  std::sort(kids.begin(), kids.end());
+  std::string s = "[";
+  for (size_t i = 0; i < kids.size(); ++i) s += (i == 0 ? "" : ", ") + kids[i];
+  return s + "]";
+}
+
+constexpr OptionSpec kLsOptions[] = {{'s', false}, {'w', false}, {'R', false}};
+constexpr OptionSpec kCreateOptions[] = {{'s', false}, {'e', false}, {'c', false}, {'t', true}};
+constexpr OptionSpec kGetOptions[] = {{'s', false}, {'w', false}};
+constexpr OptionSpec kSetOptions[] = {{'s', false}, {'v', true}};
+constexpr OptionSpec kStatOptions[] = {{'w', false}};
+constexpr OptionSpec kDeleteOptions[] = {{'v', true}};
+constexpr OptionSpec kDeleteAllOptions[] = {{'b', true}};
+constexpr OptionSpec kAddWatchOptions[] = {{'m', true}};
+
+}  // namespace
+
+std::string validate_shell_options(const ShellOptions& o) {
+  if (o.servers < 1) return fmt::format("--servers must be at least 1 (got {})", o.servers);
+  if (o.servers > 1) {
+    return fmt::format("--servers {}: replication is not implemented yet (the next issue); "
+                       "only --servers 1 is supported",
+                       o.servers);
+  }
+  if (o.session_timeout <= Duration{0}) return "the session timeout must be positive";
+  return "";
+}
+
+Shell::Shell(ShellOptions options) : options_(options) {
+  ZSIM_ASSERT(validate_shell_options(options_).empty());
+  sim::SimOptions so;
+  so.seed = options_.seed;
+  sim_ = std::make_unique<sim::Simulator>(so);
+  for (int i = 1; i <= options_.servers; ++i) {
+    core::ServerOptions server_options;
+    server_options.server_id = i;
+    server_hosts_.push_back(sim_->add_host(fmt::format("s{}", i), [server_options](io::Env& env) {
+      return std::make_unique<ServerProcess>(env, server_options);
+    }));
+  }
+  core::ClientOptions client_options;
+  client_options.servers = server_hosts_;
+  client_options.session_timeout = options_.session_timeout;
+  core::Watcher watcher = [this](const core::WatchedEvent& e) {
+    on_watch_event(static_cast<int>(e.state), static_cast<int>(e.type), e.path);
+  };
+  client_host_ = sim_->add_host("c1", [client_options, watcher](io::Env& env) {
+    return std::make_unique<ClientProcess>(env, client_options, watcher);
+  });
+  for (io::HostId h : server_hosts_) sim_->start(h);
+  sim_->start(client_host_);
+  sim_->run_until_true([this] { return client_process()->client->state() != core::ClientState::kConnecting; },
+                       options_.command_budget);
+}
+
+Shell::~Shell() = default;
+
+std::string Shell::take_startup_output() { return std::exchange(out_, std::string()); }
+
+void Shell::print(std::string_view text) { out_ += text; }
+void Shell::println(std::string_view line) {
+  out_ += line;
+  out_ += '\n';
+}
+
+void Shell::on_watch_event(int state, int type, const std::string& path) {
+  if (!print_watches_) return;
+  // ZooKeeperMain.MyWatcher: printMessage("WATCHER::"), printMessage(event),
+  // each with a newline in front.
+  print(fmt::format("\nWATCHER::\n\nWatchedEvent state:{} type:{} path:{}\n",
+                    core::to_string(static_cast<core::KeeperState>(state)),
+                    core::event_type_name(static_cast<core::EventType>(type)), path.empty() ? "null" : path));
+}
+
+Shell::ClientProcess* Shell::client_process() { return sim_->process_as<ClientProcess>(client_host_); }
+
+bool Shell::client_alive() {
+  ClientProcess* p = client_process();
+  if (p == nullptr) return false;
+  const core::ClientState s = p->client->state();
+  return s == core::ClientState::kConnecting || s == core::ClientState::kConnected;
+}
+
+const char* Shell::client_state_name() {
+  ClientProcess* p = client_process();
+  if (p == nullptr) return "CLOSED";
+  // A Java client has no EXPIRED state: an expired handle is CLOSED.
+  switch (p->client->state()) {
+    case core::ClientState::kConnecting: return "CONNECTING";
+    case core::ClientState::kConnected: return "CONNECTED";
+    case core::ClientState::kExpired:
+    case core::ClientState::kClosed: return "CLOSED";
+  }
+  return "CLOSED";
+}
+
+std::string Shell::prompt() const {
+  auto* self = const_cast<Shell*>(this);  // the lookups below do not change the world
+  return fmt::format("[zk: sim({}) {}] ", self->client_state_name(), command_count_);
+}
+
+void Shell::on_client(std::string name, std::function<void(Client&)> body) {
+  ClientProcess* p = client_process();
+  ZSIM_ASSERT(p != nullptr);
+  auto done = std::make_shared<bool>(false);
+  // The fiber may outlive this call (a paused c1): it holds what it uses.
+  sim_->env(client_host_).fibers.spawn(name, [p, done, body = std::move(body)] {
+    body(*p->client);
+    *done = true;
+  });
+  const bool finished = sim_->run_until_true([&done] { return *done; }, options_.command_budget);
+  if (sim_->failure()) {
+    println(fmt::format("zsim: the simulation failed: {}", sim_->failure()->message));
+  } else if (!finished) {
+    println(fmt::format("zsim: '{}' did not finish within {} of simulated time (is c1 paused?)", name,
+                        format_duration(options_.command_budget)));
+  }
+}
+
+std::string Shell::execute(std::string_view line) {
+  if (finished_) return "";
+  out_.clear();
+  std::vector<std::string> words = zkcli::split_words(line);
+  if (words.empty()) return "";
+  ++command_count_;
+  if (words[0] == "sim") {
+    run_sim_command(words);
+  } else {
+    run_zk_command(words);
+  }
+  return std::exchange(out_, std::string());
+}
+
+// --- zkCli commands ---------------------------------------------------------------
+
+void Shell::run_zk_command(const std::vector<std::string>& words) {
+  const std::string& cmd = words[0];
+  // ZooKeeperMain.processZKCmd: unknown commands first, then the commands
+  // that need no live session, then "Not connected", then the command.
+  if (zkcli::usage_of(cmd).empty()) {
+    print(zkcli::usage_block());
+    println(fmt::format("Command not found: Command not found {}", cmd));
+    return;
+  }
+  if (cmd == "quit") {
+    if (client_alive()) cmd_close();
+    finished_ = true;
+    return;
+  }
+  if (cmd == "printwatches") {
+    if (words.size() == 1) {
+      println(fmt::format("printwatches is {}", print_watches_ ? "on" : "off"));
+    } else {
+      print_watches_ = words[1] == "on";
+    }
+    return;
+  }
+  if (cmd == "connect") return cmd_connect();
+  if (zkcli::is_unsupported_zkcli_command(cmd)) {
+    println(fmt::format("zsim: '{}' is not supported by zsim shell (no ACLs, auth, quotas, reconfig or history)",
+                        cmd));
+    return;
+  }
+  if (!client_alive()) {
+    println("Not connected");
+    return;
+  }
+  if (cmd == "ls") return cmd_ls(words);
+  if (cmd == "create") return cmd_create(words);
+  if (cmd == "get") return cmd_get(words);
+  if (cmd == "set") return cmd_set(words);
+  if (cmd == "stat") return cmd_stat(words);
+  if (cmd == "delete") return cmd_delete(words);
+  if (cmd == "deleteall") return cmd_deleteall(words);
+  if (cmd == "sync") return cmd_sync(words);
+  if (cmd == "addWatch") return cmd_add_watch(words);
+  if (cmd == "close") return cmd_close();
+  ZSIM_ASSERT_MSG(false, "unhandled zkCli command");
+}
+
+namespace {
+
+// Parses a command's words; on failure prints zkCli's message (or the usage
+// line when fewer than `min_args` words remain) and returns nullopt.
+template <typename PrintFn>
+std::optional<zkcli::ParsedCommand> parse_or_complain(const std::vector<std::string>& words,
+                                                      std::span<const OptionSpec> spec, size_t min_args,
+                                                      PrintFn println) {
+  zkcli::ParsedCommand p = zkcli::parse_options(words, spec);
+  if (p.error) {
+    println(*p.error);
+    return std::nullopt;
+  }
+  if (p.args.size() < min_args) {
+    println(zkcli::usage_of(words[0]));
+    return std::nullopt;
+  }
+  return p;
+}
+
+}  // namespace
+
+#define ZSIM_SHELL_PARSE(var, spec, min_args)                                                      \
+  auto var##_opt = parse_or_complain(words, spec, min_args, [this](std::string_view l) { println(l); }); \
+  if (!var##_opt) return;                                                                           \
+  zkcli::ParsedCommand var = std::move(*var##_opt)
+
+void Shell::cmd_ls(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kLsOptions, 2);
+  bool watch = p.has('w');
+  if (p.args.size() > 2) {
+    println("'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.");
+    watch = true;
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  const bool recursive = p.has('R');
+  const bool with_stat = p.has('s');
+  on_client("ls", [this, path, watch, recursive, with_stat](Client& zk) {
+    if (!recursive) {
+      auto r = zk.get_children2(path, watch);
+      if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+      println(join_children(r.value().children));
+      if (with_stat) print(stat_text(r.value().stat));
+      return;
+    }
+    // Breadth first, children sorted, as zkCli 3.8 prints `ls -R`.
+    std::deque<std::string> queue{path};
+    while (!queue.empty()) {
+      const std::string node = queue.front();
+      queue.pop_front();
+      auto r = zk.get_children(node, watch);
+      if (!r.ok()) return println(zkcli::error_message(r.code(), node));
+      println(node);
+      std::vector<std::string> kids = r.value();
+      std::sort(kids.begin(), kids.end());
+      for (const std::string& k : kids) queue.push_back(core::child_path(node, k));
+    }
+  });
+}
+
+void Shell::cmd_create(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kCreateOptions, 2);
+  const bool e = p.has('e'), s = p.has('s'), c = p.has('c'), t = p.has('t');
+  if (c && (e || s)) {
+    return println("-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.");
+  }
+  int64_t ttl = 0;
+  if (t) {
+    std::optional<int64_t> parsed = zkcli::parse_java_long(p.values.at('t'));
+    if (!parsed) return println("-t argument must be a long value");
+    ttl = *parsed;
+  }
+  if (t && e) return println("TTLs cannot be used with Ephemeral znodes");
+  if (t && c) return println("TTLs cannot be used with Container znodes");
+  CreateMode mode = CreateMode::Persistent;
+  if (e && s) {
+    mode = CreateMode::EphemeralSequential;
+  } else if (e) {
+    mode = CreateMode::Ephemeral;
+  } else if (s) {
+    mode = t ? CreateMode::PersistentSequentialWithTtl : CreateMode::PersistentSequential;
+  } else if (c) {
+    mode = CreateMode::Container;
+  } else if (t) {
+    mode = CreateMode::PersistentWithTtl;
+  }
+  if (t && (ttl <= 0 || ttl > core::kMaxTtlMs)) {
+    return println(fmt::format("ttl must be positive and cannot be larger than: {}", core::kMaxTtlMs));
+  }
+  const std::string path = p.args[1];
+  const std::string data = p.args.size() > 2 ? p.args[2] : "";
+  if (p.args.size() > 3) {
+    // AclParser: "scheme:id:perm[,...]". zsim has no ACLs: a well-formed
+    // list is accepted and ignored; an empty one fails as on a real client.
+    bool any = false;
+    std::string_view acl = p.args[3];
+    while (true) {
+      const size_t comma = acl.find(',');
+      const std::string_view a = acl.substr(0, comma);
+      const size_t first = a.find(':'), last = a.rfind(':');
+      if (first == std::string_view::npos || first == last) {
+        println(fmt::format("{} does not have the form scheme:id:perm", a));
+      } else {
+        any = true;
+      }
+      if (comma == std::string_view::npos) break;
+      acl.remove_prefix(comma + 1);
+    }
+    if (!any) {
+      println("KeeperErrorCode = InvalidACL");
+      return println("Acl is not valid : null");
+    }
+  }
+  if (core::Status v = core::validate_path(path, core::is_sequential(mode)); !v.ok()) return println(v.message());
+  on_client("create", [this, path, data, mode, t, ttl](Client& zk) {
+    auto r = zk.create(path, data, mode, t ? ttl : -1);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    println("Created " + r.value());
+  });
+}
+
+void Shell::cmd_get(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kGetOptions, 2);
+  bool watch = p.has('w');
+  if (p.args.size() > 2) {
+    println("'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.");
+    watch = true;
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  const bool with_stat = p.has('s');
+  on_client("get", [this, path, watch, with_stat](Client& zk) {
+    auto r = zk.get_data(path, watch);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    const std::string& data = r.value().data;
+    println(data.empty() && !has_empty_not_null_data(path) ? "null" : data);
+    if (with_stat) print(stat_text(r.value().stat));
+  });
+}
+
+void Shell::cmd_set(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kSetOptions, 3);
+  int32_t version = -1;
+  if (p.has('v')) {
+    std::optional<int32_t> v = zkcli::parse_java_int(p.values.at('v'));
+    if (!v) return println(zkcli::number_format_crash(p.values.at('v')));
+    version = *v;
+  }
+  const std::string path = p.args[1];
+  const std::string data = p.args[2];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  const bool with_stat = p.has('s');
+  on_client("set", [this, path, data, version, with_stat](Client& zk) {
+    auto r = zk.set_data(path, data, version);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    if (with_stat) print(stat_text(r.value()));
+  });
+}
+
+void Shell::cmd_stat(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kStatOptions, 2);
+  bool watch = p.has('w');
+  if (p.args.size() > 2) {
+    println("'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.");
+    watch = true;
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("stat", [this, path, watch](Client& zk) {
+    auto r = zk.exists(path, watch);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    if (!r.value().has_value()) return println(zkcli::error_message(Code::NoNode, path));
+    print(stat_text(*r.value()));
+  });
+}
+
+void Shell::cmd_delete(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kDeleteOptions, 2);
+  int32_t version = -1;
+  std::optional<std::string> version_text;
+  if (p.has('v')) version_text = p.values.at('v');
+  if (p.args.size() > 2) {
+    println("'delete path [version]' has been deprecated. Please use 'delete [-v version] path' instead.");
+    if (zkcli::parse_java_int(p.args[2])) version_text = p.args[2];
+  }
+  if (version_text) {
+    std::optional<int32_t> v = zkcli::parse_java_int(*version_text);
+    if (!v) return println(zkcli::number_format_crash(*version_text));
+    version = *v;
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("delete", [this, path, version](Client& zk) {
+    core::Status r = zk.remove(path, version);
+    if (!r.ok()) println(zkcli::error_message(r.code(), path));
+  });
+}
+
+void Shell::cmd_deleteall(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kDeleteAllOptions, 2);
+  if (p.has('b') && !zkcli::parse_java_int(p.values.at('b'))) {
+    return println(zkcli::number_format_crash(p.values.at('b')));
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("deleteall", [this, path](Client& zk) {
+    // ZKUtil.deleteRecursive: list the subtree breadth first, delete it
+    // deepest first.
+    std::vector<std::string> tree{path};
+    for (size_t i = 0; i < tree.size(); ++i) {
+      auto r = zk.get_children(tree[i]);
+      if (!r.ok()) return println(zkcli::error_message(r.code(), tree[i]));
+      std::vector<std::string> kids = r.value();
+      std::sort(kids.begin(), kids.end());
+      for (const std::string& k : kids) tree.push_back(core::child_path(tree[i], k));
+    }
+    for (auto it = tree.rbegin(); it != tree.rend(); ++it) {
+      core::Status r = zk.remove(*it);
+      if (!r.ok()) return println(zkcli::error_message(r.code(), *it));
+    }
+  });
+}
+
+void Shell::cmd_sync(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, std::span<const OptionSpec>{}, 2);
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("sync", [this, path](Client& zk) {
+    core::Status r = zk.sync(path);
+    if (r.ok()) return println("Sync is OK");
+    println(fmt::format("Sync has failed. rc={}", static_cast<int32_t>(r.code())));
+  });
+}
+
+void Shell::cmd_add_watch(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kAddWatchOptions, 2);
+  core::wire::AddWatchMode mode = core::wire::AddWatchMode::kPersistentRecursive;
+  if (p.has('m')) {
+    std::string m = p.values.at('m');
+    std::transform(m.begin(), m.end(), m.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    if (m == "PERSISTENT") {
+      mode = core::wire::AddWatchMode::kPersistent;
+    } else if (m != "PERSISTENT_RECURSIVE") {
+      return println(zkcli::usage_of("addWatch"));
+    }
+  }
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("addWatch", [this, path, mode](Client& zk) {
+    core::Status r = zk.add_watch(path, mode);
+    if (!r.ok()) println(zkcli::error_message(r.code(), path));
+  });
+}
+
+void Shell::cmd_close() {
+  on_client("close", [](Client& zk) { zk.close(); });
+}
+
+void Shell::cmd_connect() {
+  // ZooKeeperMain.connectToZK: close a live handle, then open a new session
+  // (the host argument is ignored: there is one simulated ensemble).
+  if (client_alive()) cmd_close();
+  ClientProcess* p = client_process();
+  if (p == nullptr) return println("zsim: c1 is down (sim restart c1)");
+  p->reconnect();
+  sim_->run_until_true([this] { return client_process() == nullptr || !client_alive() ||
+                                        client_process()->client->state() == core::ClientState::kConnected; },
+                       options_.session_timeout);
+}
+
+#undef ZSIM_SHELL_PARSE
+
+// --- sim commands ------------------------------------------------------------------
+
+std::string Shell::banner() {
+  return "Welcome to zsim shell: a zkCli-compatible shell against a simulated ZooKeeper ensemble.\n"
+         "zkCli commands work as in ZooKeeper 3.8; 'sim help' lists the simulation commands.\n";
+}
+
+std::string Shell::sim_help() {
+  return "sim advance <duration>         run the simulated world for e.g. 5s, 500ms, 1m\n"
+         "sim crash <host>               crash a host (s1 or c1): unsynced disk writes are lost\n"
+         "sim restart <host>             restart a crashed host (a server recovers from its disk;\n"
+         "                               c1 starts a new client with a new session)\n"
+         "sim partition <a...> | <b...>  cut every link between the two groups, both ways\n"
+         "sim isolate <host>             cut a host off from every other host\n"
+         "sim heal                       restore every link\n"
+         "sim pause <host> <duration>    freeze a host (a GC pause) for that long\n"
+         "sim status                     hosts, the client's state and session, simulated time\n"
+         "sim trace on|off               print the simulator's trace lines as they happen\n"
+         "sim help                       this list\n";
+}
+
+void Shell::run_sim_command(const std::vector<std::string>& words) {
+  const std::string sub = words.size() > 1 ? words[1] : "help";
+  if (sub == "help") return print(sim_help());
+  if (sub == "advance") return sim_advance(words);
+  if (sub == "crash" || sub == "restart") return sim_crash_restart(words);
+  if (sub == "partition") return sim_partition(words);
+  if (sub == "isolate") return sim_isolate(words);
+  if (sub == "heal") {
+    sim_->network().heal();
+    return;
+  }
+  if (sub == "pause") return sim_pause(words);
+  if (sub == "status") return sim_status();
+  if (sub == "trace") return sim_trace(words);
+  println(fmt::format("sim: unknown command '{}' (try: sim help)", sub));
+}
+
+std::optional<std::uint32_t> Shell::host_or_complain(std::string_view name) {
+  std::optional<io::HostId> h = sim_->find_host(name);
+  if (!h) {
+    std::string known;
+    for (const std::string& n : sim_->host_names()) known += (known.empty() ? "" : ", ") + n;
+    println(fmt::format("sim: unknown host '{}' (hosts: {})", name, known));
+  }
+  return h;
+}
+
+void Shell::sim_advance(const std::vector<std::string>& words) {
+  std::optional<Duration> d = words.size() == 3 ? parse_duration(words[2]) : std::nullopt;
+  if (!d || *d < Duration{0}) return println("sim: usage: sim advance <duration>, e.g. sim advance 5s");
+  // Time moves to the end even if nothing is scheduled that late.
+  sim_->at(*d, [] {});
+  sim_->run_for(*d);
+  if (sim_->failure()) println(fmt::format("zsim: the simulation failed: {}", sim_->failure()->message));
+}
+
+void Shell::sim_crash_restart(const std::vector<std::string>& words) {
+  if (words.size() != 3) return println(fmt::format("sim: usage: sim {} <host>", words[1]));
+  std::optional<std::uint32_t> h = host_or_complain(words[2]);
+  if (!h) return;
+  const bool up = sim_->host_info(*h).up;
+  if (words[1] == "crash") {
+    if (!up) return println(fmt::format("sim: {} is already down", words[2]));
+    sim_->crash(*h);
+  } else {
+    if (up) return println(fmt::format("sim: {} is up (crash it first)", words[2]));
+    sim_->restart(*h);
+  }
+}
+
+void Shell::sim_partition(const std::vector<std::string>& words) {
+  std::vector<std::string> a, b;
+  bool right = false;
+  for (size_t i = 2; i < words.size(); ++i) {
+    // "c1|s1" and "c1 | s1" both work.
+    std::string_view w = words[i];
+    while (!w.empty()) {
+      const size_t bar = w.find('|');
+      const std::string_view name = w.substr(0, bar);
+      if (!name.empty()) (right ? b : a).emplace_back(name);
+      if (bar == std::string_view::npos) break;
+      if (right) return println("sim: usage: sim partition <hosts...> | <hosts...>");
+      right = true;
+      w.remove_prefix(bar + 1);
+    }
+  }
+  if (a.empty() || b.empty()) return println("sim: usage: sim partition <hosts...> | <hosts...>");
+  std::vector<io::HostId> ha, hb;
+  for (const std::string& n : a) {
+    auto h = host_or_complain(n);
+    if (!h) return;
+    ha.push_back(*h);
+  }
+  for (const std::string& n : b) {
+    auto h = host_or_complain(n);
+    if (!h) return;
+    if (std::find(ha.begin(), ha.end(), *h) != ha.end()) {
+      return println(fmt::format("sim: {} is on both sides", n));
+    }
+    hb.push_back(*h);
+  }
+  for (io::HostId x : ha) {
+    for (io::HostId y : hb) {
+      sim_->network().set_blocked(x, y, true);
+      sim_->network().set_blocked(y, x, true);
+    }
+  }
+}
+
+void Shell::sim_isolate(const std::vector<std::string>& words) {
+  if (words.size() != 3) return println("sim: usage: sim isolate <host>");
+  std::optional<std::uint32_t> h = host_or_complain(words[2]);
+  if (!h) return;
+  for (const std::string& n : sim_->host_names()) {
+    const io::HostId other = *sim_->find_host(n);
+    if (other == *h) continue;
+    sim_->network().set_blocked(*h, other, true);
+    sim_->network().set_blocked(other, *h, true);
+  }
+}
+
+void Shell::sim_pause(const std::vector<std::string>& words) {
+  std::optional<Duration> d = words.size() == 4 ? parse_duration(words[3]) : std::nullopt;
+  if (!d || *d <= Duration{0}) return println("sim: usage: sim pause <host> <duration>, e.g. sim pause c1 10s");
+  std::optional<std::uint32_t> h = host_or_complain(words[2]);
+  if (!h) return;
+  if (!sim_->host_info(*h).up) return println(fmt::format("sim: {} is down", words[2]));
+  sim_->pause(*h, *d);
+}
+
+void Shell::sim_status() {
+  const int64_t now_ms = to_ns(sim_->now()) / 1'000'000;
+  println(fmt::format("time {}s ({})", format_time(sim_->now()), zkcli::java_date(kSimEpochMs + now_ms)));
+  for (io::HostId h : server_hosts_) {
+    const sim::HostInfo info = sim_->host_info(h);
+    if (!info.up) {
+      println(fmt::format("{} server down", info.name));
+      continue;
+    }
+    const core::Server& s = sim_->process_as<ServerProcess>(h)->server;
+    println(fmt::format("{} server up{}{} last_zxid={} sessions={}", info.name, info.paused ? " paused" : "",
+                        s.serving() ? "" : " not-serving", zkcli::hex(s.last_applied_zxid()),
+                        s.tree().sessions().size()));
+  }
+  const sim::HostInfo ci = sim_->host_info(client_host_);
+  if (!ci.up) {
+    println(fmt::format("{} client down", ci.name));
+  } else {
+    const Client& c = *client_process()->client;
+    println(fmt::format("{} client up{} state={} session={} timeout={}ms", ci.name, ci.paused ? " paused" : "",
+                        core::to_string(c.state()), zkcli::hex(c.session_id()), c.negotiated_timeout_ms()));
+  }
+  std::string cut;
+  const std::vector<std::string> names = sim_->host_names();
+  for (const std::string& x : names) {
+    for (const std::string& y : names) {
+      if (x != y && sim_->network().is_blocked(*sim_->find_host(x), *sim_->find_host(y))) {
+        cut += fmt::format(" {}->{}", x, y);
+      }
+    }
+  }
+  println(cut.empty() ? "network: all links up" : "network: blocked" + cut);
+}
+
+void Shell::sim_trace(const std::vector<std::string>& words) {
+  if (words.size() != 3 || (words[2] != "on" && words[2] != "off")) {
+    return println("sim: usage: sim trace on|off");
+  }
+  trace_on_ = words[2] == "on";
+  if (trace_on_) {
+    sim_->trace().set_sink([this](std::string_view line, std::uint64_t) { println(line); });
+  } else {
+    sim_->trace().clear_sink();
+  }
+}
+
+}  // namespace zsim::tools

@@ -1,0 +1,143 @@
+// Shell: the engine of `zsim shell` — a zkCli-compatible shell whose
+// ensemble is simulated.
+//
+// A Shell owns one deterministic sim::Simulator with server hosts s1..sN (a
+// core::Server each; only N = 1 until replication lands) and one client host
+// c1 running a core::Client. It executes one command line at a time:
+//  - zkCli commands (ls, create, get, set, stat, delete, deleteall, sync,
+//    addWatch, close, connect, printwatches, quit, help) run their blocking
+//    client calls on a fiber of c1 while the simulation advances until the
+//    command finishes (at most `command_budget` of simulated time), and print
+//    exactly what zkCli 3.8 prints, watch events included;
+//  - `sim ...` commands control the simulated world (time, crashes,
+//    partitions, pauses, trace) for teaching.
+// Simulated time moves only while a command runs or on `sim advance`, so a
+// session lives as long as the student wants until time is advanced.
+//
+// Deterministic: the same options and the same lines give the same output,
+// byte for byte (no wall clock, no addresses, ordered containers only).
+// Stat times are the server's simulated clock shifted to kSimEpochMs.
+//
+// Single-threaded; not reentrant (execute() must not be called from inside
+// the simulation).
+#pragma once
+
+#include "core/io/time.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zsim::sim {
+class Simulator;
+}
+namespace zsim::core {
+class Client;
+}
+
+namespace zsim::tools {
+
+// Simulated time 0 is this instant: Sat Nov 21 18:48:00 UTC 2026 (in Unix
+// epoch milliseconds). Stat times of nodes made at simulated time t show as
+// kSimEpochMs + t; a time of 0 (the root, /zookeeper) shows as the Unix epoch,
+// as on a real server.
+inline constexpr int64_t kSimEpochMs = 1'795'286'880'000;
+
+struct ShellOptions {
+  std::uint64_t seed = 1;
+  // Servers in the ensemble. Only 1 is supported until replication.
+  int servers = 1;
+  // The session timeout c1's client asks for (the server negotiates it into
+  // [4s, 40s] with its default 2s tick). zkCli asks for 30s; the shell asks
+  // for less so the expiry lesson needs only a few seconds of `sim advance`.
+  Duration session_timeout = seconds(5);
+  // The longest one command may run, in simulated time.
+  Duration command_budget = seconds(120);
+};
+
+// "" when the options are usable, else a one-line reason.
+std::string validate_shell_options(const ShellOptions& options);
+
+class Shell {
+ public:
+  // Builds the world and runs it until c1's first connection is made.
+  // REQUIRES: validate_shell_options(options) is "".
+  explicit Shell(ShellOptions options);
+  ~Shell();
+  Shell(const Shell&) = delete;
+  Shell& operator=(const Shell&) = delete;
+
+  // What happened while the world was built (c1's SyncConnected event). An
+  // interactive front end prints it after its banner; a script runner drops
+  // it, as a zkCli transcript compared line by line has no such lines.
+  std::string take_startup_output();
+
+  // Executes one line and returns everything it printed (each line ends in
+  // '\n'). Blank lines print nothing. After `quit` finished() is true and
+  // further lines print nothing.
+  std::string execute(std::string_view line);
+
+  bool finished() const { return finished_; }
+
+  // zkCli's prompt: "[zk: sim(CONNECTED) 3] ".
+  std::string prompt() const;
+
+  // The interactive banner (a few lines) and the `sim help` text.
+  static std::string banner();
+  static std::string sim_help();
+
+ private:
+  struct ClientProcess;
+  struct ServerProcess;
+
+  void on_watch_event(int state, int type, const std::string& path);
+  ClientProcess* client_process();
+  bool client_alive();
+  const char* client_state_name();
+  // Runs `body` on a fiber of c1 with its client and advances the world until
+  // it returns (or the budget runs out). REQUIRES: client_alive().
+  void on_client(std::string name, std::function<void(core::Client&)> body);
+  void run_zk_command(const std::vector<std::string>& words);
+  void run_sim_command(const std::vector<std::string>& words);
+  void print(std::string_view text);
+  void println(std::string_view line);
+
+  void cmd_ls(const std::vector<std::string>& words);
+  void cmd_create(const std::vector<std::string>& words);
+  void cmd_get(const std::vector<std::string>& words);
+  void cmd_set(const std::vector<std::string>& words);
+  void cmd_stat(const std::vector<std::string>& words);
+  void cmd_delete(const std::vector<std::string>& words);
+  void cmd_deleteall(const std::vector<std::string>& words);
+  void cmd_sync(const std::vector<std::string>& words);
+  void cmd_add_watch(const std::vector<std::string>& words);
+  void cmd_close();
+  void cmd_connect();
+
+  void sim_advance(const std::vector<std::string>& words);
+  void sim_crash_restart(const std::vector<std::string>& words);
+  void sim_partition(const std::vector<std::string>& words);
+  void sim_isolate(const std::vector<std::string>& words);
+  void sim_pause(const std::vector<std::string>& words);
+  void sim_status();
+  void sim_trace(const std::vector<std::string>& words);
+  // The host named `name`, or nullopt after printing why not.
+  std::optional<std::uint32_t> host_or_complain(std::string_view name);
+
+  ShellOptions options_;
+  std::string out_;
+  bool print_watches_ = true;
+  bool finished_ = false;
+  bool trace_on_ = false;
+  int command_count_ = 0;
+  std::uint32_t client_host_ = 0;
+  std::vector<std::uint32_t> server_hosts_;
+  // Last: destroyed first, so no fiber or callback outlives what it uses.
+  std::unique_ptr<sim::Simulator> sim_;
+};
+
+}  // namespace zsim::tools

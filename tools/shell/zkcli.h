@@ -1,0 +1,87 @@
+// zkCli (ZooKeeper 3.8 ZooKeeperMain) compatibility: how it splits a line
+// into words, how its commons-cli parser reads options, and how it prints
+// stats, times, watch events and errors. Pure functions, no I/O, so the
+// shell engine and its tests share one definition of "what zkCli prints".
+//
+// Verified against a real zkCli 3.8.0 (Debian `zookeeper` 3.8.0-11); see
+// docs/shell.md for the list of checked behaviours.
+#pragma once
+
+#include "core/errors.h"
+#include "core/tree/znode.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zsim::tools::zkcli {
+
+// Splits a command line as ZooKeeperMain.MyCommandOptions does: words are
+// runs of non-blanks, or "..." / '...' (the quotes are stripped). The first
+// word is the command.
+std::vector<std::string> split_words(std::string_view line);
+
+// One option of a command: a letter, with or without an argument.
+struct OptionSpec {
+  char name = 0;
+  bool has_arg = false;
+};
+
+// What commons-cli's DefaultParser makes of a command's words.
+struct ParsedCommand {
+  std::set<char> flags;                 // options seen
+  std::map<char, std::string> values;   // first value of each option with an argument
+  std::vector<std::string> args;        // non-option words, the command name first
+  // Set when parsing failed: zkCli's message, e.g.
+  // "org.apache.commons.cli.UnrecognizedOptionException: Unrecognized option: -x".
+  std::optional<std::string> error;
+
+  bool has(char c) const { return flags.count(c) != 0; }
+};
+
+ParsedCommand parse_options(const std::vector<std::string>& words, std::span<const OptionSpec> spec);
+
+// Java's Integer.parseInt / Long.parseLong (decimal, optional sign, no
+// blanks, in range).
+std::optional<int32_t> parse_java_int(std::string_view s);
+std::optional<int64_t> parse_java_long(std::string_view s);
+
+// The line a Java NumberFormatException escaping zkCli's main thread prints
+// first: Exception in thread "main" java.lang.NumberFormatException: For input string: "abc"
+std::string number_format_crash(std::string_view input);
+
+// "0x" + Long.toHexString(v).
+std::string hex(int64_t v);
+
+// java.util.Date.toString() in UTC for milliseconds since the Unix epoch:
+// "Sat Nov 21 18:48:01 UTC 2026".
+std::string java_date(int64_t epoch_ms);
+
+// The 11 lines of zkCli's StatPrinter; times are epoch milliseconds made by
+// `to_epoch_ms` from the stat's own (server clock) values.
+std::string format_stat(const core::Stat& stat, int64_t (*to_epoch_ms)(int64_t));
+
+// The message zkCli prints for a failed call on `path` (CliWrapperException):
+// "Node does not exist: /a", "KeeperErrorCode = ConnectionLoss for /a", ...
+std::string error_message(core::Code code, std::string_view path);
+
+// KeeperException.Code's message: "ConnectionLoss", "Session expired", ...
+std::string code_message(core::Code code);
+
+// The usage block ZooKeeperMain.usage() prints (for unknown commands and
+// `help`), every line newline-terminated.
+const std::string& usage_block();
+
+// "ls [-s] [-w] [-R] path" etc.: a command's usage line, or "" if zkCli has
+// no such command.
+std::string usage_of(std::string_view command);
+
+// zkCli commands that zsim shell knows about but does not implement.
+bool is_unsupported_zkcli_command(std::string_view command);
+
+}  // namespace zsim::tools::zkcli
