@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -63,8 +64,9 @@ int do_shell(const ShellArgs& args) {
     return 2;
   }
   if (!args.file.empty()) {
+    std::error_code ec;
     std::ifstream in(args.file, std::ios::binary);
-    if (!in) {
+    if (!in || std::filesystem::is_directory(args.file, ec)) {
       fmt::print(stderr, "zsim shell: cannot read script '{}'\n", args.file);
       return 2;
     }
