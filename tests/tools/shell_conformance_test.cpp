@@ -21,6 +21,7 @@
 //    final Closed event on both sides (zkCli's quit races its exit) are
 //    dropped.
 // Without java and ZooKeeper the tests are skipped, saying so.
+// ZSIM_ZOOKEEPER_BIN=<dir> points at another ZooKeeper 3.8 bin/ directory.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -46,7 +47,11 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kScripts = fs::path(ZSIM_SOURCE_DIR) / "tests" / "tools" / "conformance";
-const fs::path kZkBin = "/usr/share/zookeeper/bin";
+// Where zkServer.sh and zkCli.sh are: Debian's, or $ZSIM_ZOOKEEPER_BIN.
+const fs::path kZkBin = [] {
+  const char* env = std::getenv("ZSIM_ZOOKEEPER_BIN");
+  return fs::path(env != nullptr && *env != '\0' ? env : "/usr/share/zookeeper/bin");
+}();
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
