@@ -45,13 +45,28 @@ std::uint32_t EventLoop::allocate_slot() {
 void EventLoop::free_slot(std::uint32_t slot) {
   Slot& s = slots_[slot];
   ZSIM_ASSERT(s.live);
-  s.fn.reset();
+  // The callback is destroyed last, after the slot is free: its destructor
+  // may schedule events (a Promise dying wakes its waiters), which can grow
+  // slots_ (invalidating `s`) and reuse this very slot.
+  EventFn dying = std::move(s.fn);
   s.live = false;
   s.queued = false;
   // Generation 0 is skipped so that ids are never 0 even for slot 0.
   if (++s.generation == 0) s.generation = 1;
   free_slots_.push_back(slot);
   --live_;
+}
+
+void EventLoop::clear() {
+  // Destructors of dropped callbacks may schedule more events: drop those
+  // too, a bounded number of times.
+  for (int round = 0; live_ > 0; ++round) {
+    ZSIM_ASSERT_MSG(round < 100, "event destructors keep scheduling events");
+    for (std::uint32_t slot = 1; slot < slots_.size(); ++slot) {
+      if (slots_[slot].live) free_slot(slot);
+    }
+  }
+  heap_.clear();
 }
 
 void EventLoop::push(std::uint32_t slot, std::int64_t time, std::uint64_t seq) {

@@ -84,6 +84,10 @@ class EventLoop {
 
   void set_gate(Gate* gate) { gate_ = gate; }
 
+  // Destroys every pending (queued or held) event without running it, and
+  // whatever their destructors schedule. For teardown.
+  void clear();
+
   // Runs events until the queue is empty, the next event is after
   // `deadline`, `max_events` events have run, or stop() was called.
   // Time never passes `deadline`; on kTimeBudget now() == deadline.

@@ -186,6 +186,7 @@ Simulator::Simulator(SimOptions options)
 }
 
 Simulator::~Simulator() {
+  trace_.clear_sink();  // teardown is not part of the run
   // Tear processes down while the loop and network still exist.
   for (auto& h : hosts_) {
     if (h->up_) {
@@ -194,6 +195,12 @@ Simulator::~Simulator() {
       h->process_.reset();
     }
   }
+  // Then drop what the processes left behind (network handlers, timers,
+  // deliveries, sync callbacks) while the hosts and fibers still exist:
+  // those callbacks may own the last copy of a Promise, whose destructor
+  // wakes its waiters through the host's io::Fibers.
+  for (auto& h : hosts_) network_.on_host_crash(h->id_);
+  loop_.clear();
   set_assert_context(nullptr, nullptr);
 }
 
