@@ -131,7 +131,11 @@ void FiberScheduler::start(std::uint64_t id) {
           UniqueFunction<void()> body = std::move(fp->body);
           body();
         } catch (const ctx::detail::forced_unwind&) {
-          throw;  // a crash is destroying this fiber: let the unwind finish
+          // A crash is destroying this fiber: let the unwind finish. Boost
+          // jumps back to destroy() from its own frame below this one, so
+          // announce that switch (and that this stack dies) here.
+          start_switch(nullptr, main_stack_bottom_, main_stack_size_);
+          throw;
         } catch (const std::exception& e) {
           on_failure_(fp->owner.owner, fmt_exception(fp->name, typeid(e).name(), e.what()));
         } catch (...) {
@@ -196,7 +200,15 @@ bool FiberScheduler::park(std::optional<Duration> timeout) {
         f.owner);
   }
   start_switch(&f.fake_stack, main_stack_bottom_, main_stack_size_);
-  f.caller = std::move(f.caller).resume();
+  try {
+    f.caller = std::move(f.caller).resume();
+  } catch (const ctx::detail::forced_unwind&) {
+    // destroy() resumed this fiber only to unwind it: the switch onto this
+    // stack must be completed before the unwind runs on it, or the
+    // sanitizer keeps the wrong stack bounds for the rest of the run.
+    finish_switch(f.fake_stack, &main_stack_bottom_, &main_stack_size_);
+    throw;
+  }
   finish_switch(f.fake_stack, &main_stack_bottom_, &main_stack_size_);
   return f.woken;
 }
