@@ -74,6 +74,40 @@ TEST(EventLoop, CancelDestroysTheCallbackAndItNeverRuns) {
   EXPECT_EQ(loop.events_run(), 0U);
 }
 
+// Schedules `n` events from its destructor (like a Promise that wakes its
+// waiters when it dies).
+struct SchedulesWhenDestroyed {
+  EventLoop* loop;
+  int n;
+  int* ran;
+  SchedulesWhenDestroyed(EventLoop* l, int count, int* r) : loop(l), n(count), ran(r) {}
+  SchedulesWhenDestroyed(SchedulesWhenDestroyed&& o) noexcept : loop(o.loop), n(o.n), ran(o.ran) { o.n = 0; }
+  SchedulesWhenDestroyed(const SchedulesWhenDestroyed&) = delete;
+  ~SchedulesWhenDestroyed() {
+    for (int i = 0; i < n; ++i) loop->schedule_after(Duration{1}, [r = ran] { ++*r; });
+  }
+};
+
+TEST(EventLoop, ACallbackDestructorMaySchedule) {
+  // Cancelling (or dropping) an event destroys its callback; the destructor
+  // may schedule enough events to reallocate the loop's tables (ASan checks
+  // that nothing touches the old ones).
+  EventLoop loop;
+  int ran = 0;
+  const EventId id = loop.schedule_at(time_from_ns(5), [keep = SchedulesWhenDestroyed(&loop, 5000, &ran)] {});
+  EXPECT_TRUE(loop.cancel(id));
+  EXPECT_EQ(loop.pending(), 5000U);
+  loop.run(time_from_ns(100), UINT64_MAX);
+  EXPECT_EQ(ran, 5000);
+  // clear() drops everything, including what destructors schedule meanwhile.
+  loop.schedule_at(time_from_ns(500), [keep = SchedulesWhenDestroyed(&loop, 3000, &ran)] {});
+  loop.schedule_at(time_from_ns(600), [] {});
+  loop.clear();
+  EXPECT_EQ(loop.pending(), 0U);
+  EXPECT_EQ(loop.run(time_from_ns(1000), UINT64_MAX), StopReason::kIdle);
+  EXPECT_EQ(ran, 5000);
+}
+
 TEST(EventLoop, CancelAfterRunFailsAndAReusedSlotIsNotCancelledByAnOldId) {
   EventLoop loop;
   int ran = 0;

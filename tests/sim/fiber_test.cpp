@@ -272,6 +272,14 @@ TEST(Fibers, ACrashUnwindsTheStacksOfItsFibers) {
   sim.run_for(seconds(20));
   EXPECT_EQ(resumed, 0);
   EXPECT_EQ(other_host_ticks, 20);
+  // Unwinding switched stacks behind the sanitizer's back; exceptions on
+  // the loop's stack and in a new fiber must still work (ASan checks).
+  EXPECT_THROW(throw std::runtime_error("after unwind"), std::runtime_error);
+  sim.restart(a);
+  sim.run_for(millis(1));
+  EXPECT_EQ(live, 3);
+  sim.crash(a);
+  EXPECT_EQ(live, 0);
   EXPECT_FALSE(sim.failure().has_value());
   parked_forever->reset();
 }
