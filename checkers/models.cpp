@@ -131,6 +131,18 @@ bool RegisterModel::preserves_state(const Op& op) const {
          (op.kind == Op::Kind::cas && op.outcome == Op::Outcome::failed);
 }
 
+std::optional<std::int32_t> RegisterModel::written_value(const Op& op) const {
+  if (op.kind == Op::Kind::write) return op.a;
+  if (op.kind == Op::Kind::cas && op.outcome != Op::Outcome::failed) return op.b;
+  return std::nullopt;
+}
+
+std::optional<std::int32_t> RegisterModel::required_value(const Op& op) const {
+  if (op.outcome != Op::Outcome::ok) return std::nullopt;
+  if (op.kind == Op::Kind::read || op.kind == Op::Kind::cas) return op.a;
+  return std::nullopt;
+}
+
 // -------------------------------------------------------------- key-value
 
 namespace {

@@ -28,6 +28,23 @@
 //       resource, directly or through others, are checked separately
 //       (P-compositionality); a model returns one fixed name to opt out.
 //
+// Optional hooks that let the search (wgl.h) prune more; a model without
+// them is searched without those rules:
+//   bool overwrites(const Op&) const — true only if the op is legal in
+//       every state and the state after it does not depend on the state
+//       before (a blind write, a put).
+//   Value hooks, for models whose state is one value id:
+//   std::int32_t state_value(const State&) const;
+//   std::optional<std::int32_t> written_value(const Op&) const — the value
+//       the op sets when it changes the state (none for ops that never do);
+//   std::optional<std::int32_t> required_value(const Op&) const — for a
+//       completed op legal only when the state is exactly that value;
+//   std::optional<std::int32_t> compared_value(const Op&) const — any
+//       other value whose presence changes what the op does (a cas's
+//       expected value, whatever its outcome);
+//   bool fails_comparison(const Op&) const — a completed op that is legal
+//       only when the state is NOT some value (it observes absence).
+//
 // Values are compared by to_model_text (keywords and strings alike). An
 // operation with an independent `key` is an op on its own instance of the
 // model, so the key is always one of its resources.
@@ -92,6 +109,18 @@ class RegisterModel {
   void resources(const Operation& op, std::vector<std::string>* out) const {
     out->push_back(key_resource(op));
   }
+  // Search hooks (see the contract above).
+  bool overwrites(const Op& op) const { return op.kind == Op::Kind::write; }
+  std::int32_t state_value(const State& s) const { return s; }
+  std::optional<std::int32_t> written_value(const Op& op) const;
+  std::optional<std::int32_t> required_value(const Op& op) const;
+  std::optional<std::int32_t> compared_value(const Op& op) const {
+    if (op.kind == Op::Kind::cas) return op.a;
+    return std::nullopt;
+  }
+  bool fails_comparison(const Op& op) const {
+    return op.kind == Op::Kind::cas && op.outcome == Op::Outcome::failed;
+  }
 
  private:
   bool allow_cas_;
@@ -118,6 +147,7 @@ class KeyValueModel {
   bool is_read(const Op& op) const { return op.kind == Op::Kind::get; }
   std::uint64_t hash(const State& s) const;
   std::string describe(const State& s) const { return "\"" + s + "\""; }
+  bool overwrites(const Op& op) const { return op.kind == Op::Kind::put; }
   std::size_t state_bytes(const State& s) const { return sizeof(State) + s.size(); }
   void resources(const Operation& op, std::vector<std::string>* out) const {
     out->push_back(key_resource(op));

@@ -9,10 +9,10 @@
 // that returns there cannot be linearized yet: backtrack.
 //
 // What makes it fast:
-//  - the memo of explored (linearized set, state) pairs is keyed by a hash
-//    kept incrementally (XOR of per-op random words), and stores the set
-//    without its fully linearized prefix, so keys stay short on long
-//    histories (MemoCache);
+//  - the memo of explored nodes (completed set C, unknown set I, state) is
+//    keyed by an incremental hash of C (XOR of per-op random words) and the
+//    state, stores C without its fully linearized prefix (MemoCache), and
+//    prunes by dominance over I (below);
 //  - ops whose legal steps never change the state (a read, a CAS reported
 //    failed; decided statically by the model) are linearized greedily: if
 //    the search fails after such an op, the state before it fails too, so no
@@ -20,13 +20,63 @@
 //    linearization from there);
 //  - unknown (info) ops have no return entry: they may be linearized any
 //    time after their call, or never. The search succeeds once every
-//    completed op is linearized.
+//    completed op is linearized. At each node, completed candidates are
+//    tried before unknown ones ("never" is explored first).
+//
+// Soundness of the pruning rules. A node's *continuation* is a sequence of
+// unlinearized ops, each a candidate in turn (no unlinearized completed op
+// returned before its call) and legal from the node's state, that includes
+// every remaining completed op. Candidacy depends only on C: unknown ops
+// never return. A rule may prune a node that has no continuation, or whose
+// continuations are also continuations of another node the search explores.
+// Proof that the search then says "violation" only when none exists:
+// suppose the root has a continuation but every node ended dead. Among dead
+// nodes with a continuation pick Y and its continuation K minimizing
+// (|K|, depth of Y). K's first op k reaches a child Z with continuation K'
+// (|K'| = |K| - 1). Z was explored and died (contradicts minimality), or
+// pruned by a rule; each rule below yields a dead node with a continuation
+// of smaller measure, or shows Z has none — a contradiction either way.
+//  - Memo, exact: an identical node died before (same continuation K').
+//  - Memo, dominance: a dead node (C, I0, s) with I0 ⊆ I. K' avoids I, so
+//    it avoids I0, and it is a continuation there too (same C, same s).
+//  - Unknown no-ops: an unknown op that leaves the state as it is (or is
+//    state-preserving) is never linearized. K' is a continuation of Y: same
+//    C, same state, and k may be left out (it may never have happened).
+//  - Overwritten unknown writes (models with overwrites()): an op that
+//    overwrites never directly follows an unknown op w that overwrites.
+//    Then Y's parent P (before w) has the continuation k·K' — k is legal in
+//    any state, a candidate at P (same C) and leaves the same state as w·k —
+//    of length |K| at smaller depth.
+//  - Greedy steps: K reordered with the greedy op first is a continuation
+//    of the greedy child, one op shorter (see above).
+//  - Values written once (models with value hooks): if exactly one source
+//    (one op's write, or the initial value with no op writing it) can make
+//    the state v, then once the state leaves v it never returns. So a step
+//    that leaves v while an unlinearized completed op still needs state v
+//    (a read of v, a successful cas from v) leads to a node with no
+//    continuation. Likewise a completed op needing a value that no op
+//    writes and that is not the initial value can never be linearized: the
+//    search stops with a violation when it is first stuck at its return.
+//  - Unknown writes nobody observes (value hooks; removed before the
+//    search): an unknown op w writing a once-only value v, where no op
+//    reads v or compares against v (any cas's expected value), in a
+//    partition with no completed cas that failed its comparison. Take any
+//    linearization L with w taking effect (if w left the state alone, drop
+//    it). Between w and the next op that changes the state, the state is v,
+//    so the ops there are legal in v: no read or successful cas (they would
+//    observe v), no failed cas (none exist), only unknown cases whose
+//    comparison failed, which left the state alone and may be dropped too.
+//    The op ending the segment sets the state regardless of v (a write; a
+//    cas would need v). So L without w and those ops is a linearization.
+//    A failed comparison breaks this: it can need the state not to be the
+//    value from before w (tests: UnobservedUnknownWriteAndFailedCas).
 //
 // The search is deterministic: same input, same exploration order, same
 // linearization and witness.
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -56,16 +106,25 @@ struct SearchOutcome {
   std::vector<std::int32_t> linearization;
 };
 
-// A set of explored (linearized set, state) pairs. Keys are variable-length
-// words (see WglSearch::encode_set); states are kept alongside.
+// The memo: explored nodes of the search, each a (completed set C, info set
+// I, state) triple. It is keyed by (C, state); each key holds a chain of the
+// info sets seen with it, with a flag that says the node's subtree has been
+// searched to the end without success ("dead"). A node is pruned when its
+// exact triple is present (dead, or still on the search stack), or when a
+// dead node with the same C and state has an info set I0 that is a subset of
+// its own (see "Dominance" in WglSearch). Keys are variable-length words
+// (WglSearch::remember); info sets are fixed-length bitsets.
 template <class State>
 class MemoCache {
  public:
-  MemoCache() { slots_.resize(1024); }
+  explicit MemoCache(std::size_t info_words) : info_words_(info_words) {
+    slots_.resize(1024);
+  }
 
-  // Inserts; returns false if the pair was already present.
-  bool insert(std::uint64_t hash, const std::vector<std::uint64_t>& key,
-              const State& state) {
+  // Returns the new node's id, or -1 when the node is pruned (present, or
+  // dominated by a dead node). `info` has info_words words.
+  std::int64_t insert(std::uint64_t hash, const std::vector<std::uint64_t>& key,
+                      const State& state, const std::uint64_t* info) {
     if ((count_ + 1) * 2 > slots_.size()) grow();
     std::size_t i = hash & (slots_.size() - 1);
     while (slots_[i].used) {
@@ -73,7 +132,8 @@ class MemoCache {
       if (s.hash == hash && s.key_len == key.size() &&
           std::memcmp(&arena_[s.key_at], key.data(), key.size() * 8) == 0 &&
           states_[s.state] == state) {
-        return false;
+        if (dominated(s.head, info)) return -1;
+        return add_record(&slots_[i], info);
       }
       i = (i + 1) & (slots_.size() - 1);
     }
@@ -86,14 +146,23 @@ class MemoCache {
     arena_.insert(arena_.end(), key.begin(), key.end());
     states_.push_back(state);
     ++count_;
-    return true;
+    return add_record(&s, info);
+  }
+
+  // The node's subtree is searched out: it has no successful continuation.
+  void mark_dead(std::int64_t node) {
+    CHECKERS_ASSERT(node >= 0 && static_cast<std::size_t>(node) < records_.size());
+    CHECKERS_ASSERT(!records_[static_cast<std::size_t>(node)].dead);
+    records_[static_cast<std::size_t>(node)].dead = true;
   }
 
   std::size_t bytes(std::size_t extra_state_bytes) const {
     return slots_.capacity() * sizeof(Slot) + arena_.capacity() * 8 +
-           states_.capacity() * sizeof(State) + extra_state_bytes;
+           states_.capacity() * sizeof(State) +
+           records_.capacity() * sizeof(Record) + info_arena_.capacity() * 8 +
+           extra_state_bytes;
   }
-  std::size_t size() const { return count_; }
+  std::size_t size() const { return records_.size(); }
 
  private:
   struct Slot {
@@ -101,8 +170,36 @@ class MemoCache {
     std::uint64_t key_at = 0;
     std::uint32_t key_len = 0;
     std::uint32_t state = 0;
+    std::int32_t head = -1;  // newest record of this (C, state)
     bool used = false;
   };
+  struct Record {
+    std::int32_t next = -1;  // older record of the same (C, state)
+    bool dead = false;
+  };
+
+  // Present (same info set), or dominated by a dead subset.
+  bool dominated(std::int32_t r, const std::uint64_t* info) const {
+    for (; r != -1; r = records_[static_cast<std::size_t>(r)].next) {
+      const std::uint64_t* have = &info_arena_[static_cast<std::size_t>(r) * info_words_];
+      bool equal = true, subset = true;
+      for (std::size_t w = 0; w < info_words_; ++w) {
+        equal = equal && have[w] == info[w];
+        subset = subset && (have[w] & ~info[w]) == 0;
+      }
+      if (equal || (subset && records_[static_cast<std::size_t>(r)].dead)) return true;
+    }
+    return false;
+  }
+
+  std::int64_t add_record(Slot* s, const std::uint64_t* info) {
+    const auto id = static_cast<std::int32_t>(records_.size());
+    CHECKERS_ASSERT(id >= 0);  // fewer than 2^31 nodes: the budget stops first
+    records_.push_back(Record{s->head, false});
+    s->head = id;
+    info_arena_.insert(info_arena_.end(), info, info + info_words_);
+    return id;
+  }
 
   void grow() {
     std::vector<Slot> old(slots_.size() * 2);
@@ -115,10 +212,13 @@ class MemoCache {
     }
   }
 
+  std::size_t info_words_;
   std::vector<Slot> slots_;
   std::vector<std::uint64_t> arena_;
   std::vector<State> states_;
-  std::size_t count_ = 0;
+  std::vector<Record> records_;
+  std::vector<std::uint64_t> info_arena_;
+  std::size_t count_ = 0;  // used slots
 };
 
 // A bitset over one class of ops (completed or unknown) that knows its
@@ -160,6 +260,21 @@ class PrefixBitset {
   std::size_t high_ = 0;  // no word above this one was ever set
 };
 
+// Optional model hooks (see models.h) that let the search prune more.
+template <class M>
+concept OverwriteHooks = requires(const M& m, const typename M::Op& op) {
+  { m.overwrites(op) } -> std::convertible_to<bool>;
+};
+template <class M>
+concept ValueHooks = requires(const M& m, const typename M::Op& op,
+                              const typename M::State& s) {
+  { m.state_value(s) } -> std::convertible_to<std::int32_t>;
+  { m.written_value(op) } -> std::same_as<std::optional<std::int32_t>>;
+  { m.required_value(op) } -> std::same_as<std::optional<std::int32_t>>;
+  { m.compared_value(op) } -> std::same_as<std::optional<std::int32_t>>;
+  { m.fails_comparison(op) } -> std::convertible_to<bool>;
+};
+
 template <class M>
 class WglSearch {
  public:
@@ -168,9 +283,11 @@ class WglSearch {
 
   WglSearch(const M& model, const PartitionInput<M>& in, SearchBudget* budget)
       : model_(model), in_(in), budget_(budget),
-        done_(count(false)), unknown_done_(count(true)) {
+        done_(count(false)), info_words_((count(true) + 63) / 64),
+        info_done_(info_words_, 0), cache_(info_words_) {
     build_list();
     build_ranks();
+    if constexpr (ValueHooks<M>) build_value_rules();
   }
 
   SearchOutcome run() {
@@ -179,6 +296,9 @@ class WglSearch {
     out.linearization = out.verdict == Verdict::ok ? stack_ops() : best_;
     return out;
   }
+
+  // How many unknown ops the unobserved-write rule took out (for tests).
+  std::size_t removed_unknown_ops() const { return removed_; }
 
  private:
   struct Entry {
@@ -191,6 +311,8 @@ class WglSearch {
     std::int32_t entry;
     State before;
     bool greedy;
+    bool info_pass;       // found in the pass over unknown ops
+    std::int64_t node;    // its memo node, marked dead when popped
   };
 
   std::size_t count(bool unknown) const {
@@ -218,7 +340,7 @@ class WglSearch {
       return a.op < b.op;
     });
     entries_.resize(events.size() + 1);
-    std::vector<std::int32_t> call_entry(in_.ops.size(), -1);
+    call_entry_.assign(in_.ops.size(), -1);
     for (std::size_t k = 0; k < events.size(); ++k) {
       Entry& e = entries_[k + 1];
       e.op = events[k].op;
@@ -226,10 +348,10 @@ class WglSearch {
       e.prev = static_cast<std::int32_t>(k);
       e.next = k + 1 < events.size() ? static_cast<std::int32_t>(k + 2) : -1;
       if (e.is_return) {
-        entries_[static_cast<std::size_t>(call_entry[static_cast<std::size_t>(e.op)])].match =
+        entries_[static_cast<std::size_t>(call_entry_[static_cast<std::size_t>(e.op)])].match =
             static_cast<std::int32_t>(k + 1);
       } else {
-        call_entry[static_cast<std::size_t>(e.op)] = static_cast<std::int32_t>(k + 1);
+        call_entry_[static_cast<std::size_t>(e.op)] = static_cast<std::int32_t>(k + 1);
       }
     }
     entries_[0].next = events.empty() ? -1 : 1;
@@ -240,13 +362,59 @@ class WglSearch {
     zobrist_.resize(in_.ops.size());
     std::size_t done_rank = 0, unknown_rank = 0;
     // Ranks follow call order (the list order of calls), so the linearized
-    // prefix of each class is dense at the front.
+    // prefix of completed ops is dense at the front.
     for (std::int32_t e = entries_[0].next; e != -1; e = entries_[static_cast<std::size_t>(e)].next) {
       const Entry& en = entries_[static_cast<std::size_t>(e)];
       if (en.is_return) continue;
       const auto op = static_cast<std::size_t>(en.op);
       rank_[op] = in_.unknown[op] ? unknown_rank++ : done_rank++;
       zobrist_[op] = mix64(0xa5a5a5a5ULL + op * 0x9E3779B97F4A7C15ULL);
+    }
+  }
+
+  // Once-only values and the unobserved-write rule; see the file header,
+  // "Values written once" and "Unknown writes nobody observes".
+  void build_value_rules() {
+    std::int32_t top = model_.state_value(model_.init());
+    auto see = [&top](std::optional<std::int32_t> v) {
+      if (v && *v > top) top = *v;
+    };
+    for (const Op& op : in_.ops) {
+      see(model_.written_value(op));
+      see(model_.required_value(op));
+      see(model_.compared_value(op));
+    }
+    const auto n = static_cast<std::size_t>(top) + 1;
+    std::vector<std::int32_t> writers(n, 0), observers(n, 0);
+    writers[static_cast<std::size_t>(model_.state_value(model_.init()))] += 1;
+    bool any_failed_comparison = false;
+    need_.assign(n, 0);
+    for (std::size_t i = 0; i < in_.ops.size(); ++i) {
+      const Op& op = in_.ops[i];
+      if (auto v = model_.written_value(op)) ++writers[static_cast<std::size_t>(*v)];
+      if (auto v = model_.required_value(op)) {
+        ++observers[static_cast<std::size_t>(*v)];
+        if (!in_.unknown[i]) ++need_[static_cast<std::size_t>(*v)];
+      }
+      if (auto v = model_.compared_value(op)) ++observers[static_cast<std::size_t>(*v)];
+      any_failed_comparison = any_failed_comparison || model_.fails_comparison(op);
+    }
+    once_only_.assign(n, false);
+    for (std::size_t v = 0; v < n; ++v) once_only_[v] = writers[v] == 1;
+    for (std::size_t i = 0; i < in_.ops.size() && doomed_op_ < 0; ++i) {
+      const auto v = model_.required_value(in_.ops[i]);
+      if (!in_.unknown[i] && v && writers[static_cast<std::size_t>(*v)] == 0) {
+        doomed_op_ = static_cast<std::int32_t>(i);
+      }
+    }
+    if (any_failed_comparison) return;
+    for (std::size_t i = 0; i < in_.ops.size(); ++i) {
+      if (!in_.unknown[i]) continue;
+      const auto v = model_.written_value(in_.ops[i]);
+      if (!v || !once_only_[static_cast<std::size_t>(*v)]) continue;
+      if (observers[static_cast<std::size_t>(*v)] != 0) continue;
+      unlink(call_entry_[i]);  // never a candidate: as if it never happened
+      ++removed_;
     }
   }
 
@@ -272,27 +440,38 @@ class WglSearch {
   }
 
   void mark(std::size_t op, bool on) {
-    PrefixBitset& bits = in_.unknown[op] ? unknown_done_ : done_;
+    if (in_.unknown[op]) {
+      const std::uint64_t bit = std::uint64_t{1} << (rank_[op] % 64);
+      std::uint64_t& word = info_done_[rank_[op] / 64];
+      word = on ? (word | bit) : (word & ~bit);
+      return;
+    }
     if (on) {
-      bits.set(rank_[op]);
+      done_.set(rank_[op]);
     } else {
-      bits.clear(rank_[op]);
+      done_.clear(rank_[op]);
     }
     set_hash_ ^= zobrist_[op];
+    if constexpr (ValueHooks<M>) {
+      if (auto v = model_.required_value(in_.ops[op])) {
+        need_[static_cast<std::size_t>(*v)] += on ? -1 : 1;
+      }
+    }
   }
 
-  bool remember(const State& s) {
+  // The memo node for the current sets and state s, or -1 when pruned.
+  std::int64_t remember(const State& s) {
     key_.clear();
     done_.encode(&key_);
-    unknown_done_.encode(&key_);
     const std::uint64_t h = set_hash_ ^ mix64(model_.hash(s));
-    if (!cache_.insert(h, key_, s)) return false;
+    const std::int64_t node = cache_.insert(h, key_, s, info_done_.data());
+    if (node < 0) return node;
     state_bytes_ += model_.state_bytes(s);
     if ((cache_.size() & 1023u) == 0) {
       budget_->use_memory(cache_.bytes(state_bytes_) +
                           stack_.capacity() * sizeof(Frame));
     }
-    return true;
+    return node;
   }
 
   std::vector<std::int32_t> stack_ops() const {
@@ -314,27 +493,57 @@ class WglSearch {
   }
 
   // Pops until a frame with untried alternatives; returns the entry to scan
-  // from next, or -1 when the whole search failed.
-  std::int32_t backtrack(State* state, std::size_t* remaining) {
+  // from next (and which pass it belongs to), or -1 when the search failed.
+  std::int32_t backtrack(State* state, std::size_t* remaining, bool* info_pass) {
     note_best();
     while (!stack_.empty()) {
       Frame f = std::move(stack_.back());
       stack_.pop_back();
       if (stack_.size() < stack_low_) stack_low_ = stack_.size();
+      cache_.mark_dead(f.node);
       const auto op = static_cast<std::size_t>(entries_[static_cast<std::size_t>(f.entry)].op);
       unlift(f.entry);
       mark(op, false);
       if (!in_.unknown[op]) ++*remaining;
       *state = std::move(f.before);
-      if (!f.greedy) return entries_[static_cast<std::size_t>(f.entry)].next;
+      if (!f.greedy) {
+        *info_pass = f.info_pass;
+        return entries_[static_cast<std::size_t>(f.entry)].next;
+      }
     }
     return -1;
+  }
+
+  // The last op linearized is an unknown overwrite (rule "Overwritten
+  // unknown writes").
+  bool after_unknown_overwrite() const {
+    if constexpr (OverwriteHooks<M>) {
+      if (stack_.empty()) return false;
+      const auto op = static_cast<std::size_t>(
+          entries_[static_cast<std::size_t>(stack_.back().entry)].op);
+      return in_.unknown[op] && model_.overwrites(in_.ops[op]);
+    }
+    return false;
+  }
+
+  // Whether moving from `from` to `to` abandons, for good, a value some
+  // unlinearized completed op still needs (rule "Values written once").
+  // `op` is the op making the move; it has been marked already.
+  bool strands_a_value(const State& from, const State& to) const {
+    if constexpr (ValueHooks<M>) {
+      const auto v = static_cast<std::size_t>(model_.state_value(from));
+      if (!once_only_[v] || need_[v] == 0) return false;
+      return model_.state_value(to) != model_.state_value(from);
+    }
+    return false;
   }
 
   Verdict search() {
     State state = model_.init();
     State next = state;
     std::size_t remaining = done_count();
+    const bool any_unknown = info_words_ > 0;
+    bool info_pass = false;  // false: completed ops' calls; true: unknown ops'
     std::int32_t e = entries_[0].next;
     while (remaining > 0) {
       if (!budget_->spend_state()) {
@@ -344,29 +553,59 @@ class WglSearch {
       CHECKERS_ASSERT(e != -1);  // a completed op's return is still listed
       const Entry& en = entries_[static_cast<std::size_t>(e)];
       if (en.is_return) {
-        e = backtrack(&state, &remaining);
+        if (en.op == doomed_op_) {  // stuck at the op no state allows
+          note_best();
+          return Verdict::violation;
+        }
+        if (!info_pass && any_unknown) {
+          info_pass = true;
+          e = entries_[0].next;
+          continue;
+        }
+        e = backtrack(&state, &remaining, &info_pass);
         if (e == -1) return Verdict::violation;
         continue;
       }
       const auto op = static_cast<std::size_t>(en.op);
+      const bool info = in_.unknown[op];
+      if (info != info_pass) {
+        e = en.next;
+        continue;
+      }
       const Op& mop = in_.ops[op];
       const bool greedy = model_.preserves_state(mop);
-      if (model_.step(state, mop, &next)) {
-        mark(op, true);
-        if (remember(greedy ? state : next)) {
-          stack_.push_back(Frame{e, state, greedy});
-          if (!greedy) std::swap(state, next);
-          lift(e);
-          if (!in_.unknown[op]) --remaining;
-          e = entries_[0].next;
+      if constexpr (OverwriteHooks<M>) {
+        if (model_.overwrites(mop) && after_unknown_overwrite()) {
+          e = en.next;
           continue;
         }
+      }
+      if ((info && greedy) || !model_.step(state, mop, &next) ||
+          (info && next == state)) {
+        e = en.next;
+        continue;
+      }
+      mark(op, true);
+      if (!greedy && strands_a_value(state, next)) {
         mark(op, false);
-        if (greedy) {  // explored before and failed: so does this state
-          e = backtrack(&state, &remaining);
-          if (e == -1) return Verdict::violation;
-          continue;
-        }
+        e = en.next;
+        continue;
+      }
+      const std::int64_t node = remember(greedy ? state : next);
+      if (node >= 0) {
+        stack_.push_back(Frame{e, state, greedy, info_pass, node});
+        if (!greedy) std::swap(state, next);
+        lift(e);
+        if (!info) --remaining;
+        e = entries_[0].next;
+        info_pass = false;
+        continue;
+      }
+      mark(op, false);
+      if (greedy) {  // explored before and failed: so does this state
+        e = backtrack(&state, &remaining, &info_pass);
+        if (e == -1) return Verdict::violation;
+        continue;
       }
       e = en.next;
     }
@@ -380,17 +619,24 @@ class WglSearch {
   const PartitionInput<M>& in_;
   SearchBudget* budget_;
   std::vector<Entry> entries_;
+  std::vector<std::int32_t> call_entry_;
   std::vector<std::size_t> rank_;
   std::vector<std::uint64_t> zobrist_;
   PrefixBitset done_;
-  PrefixBitset unknown_done_;
-  std::uint64_t set_hash_ = 0;
+  std::size_t info_words_;
+  std::vector<std::uint64_t> info_done_;  // linearized unknown ops, by rank
+  std::uint64_t set_hash_ = 0;            // of the completed ops linearized
   std::vector<std::uint64_t> key_;
   MemoCache<State> cache_;
   std::size_t state_bytes_ = 0;
   std::vector<Frame> stack_;
   std::vector<std::int32_t> best_;
   std::size_t stack_low_ = 0;
+  // Value rules (ValueHooks models only), indexed by value id.
+  std::vector<bool> once_only_;      // written by exactly one op (or init)
+  std::vector<std::int32_t> need_;   // unlinearized completed ops needing it
+  std::size_t removed_ = 0;
+  std::int32_t doomed_op_ = -1;  // a completed op no reachable state allows
 };
 
 }  // namespace zsim::checkers

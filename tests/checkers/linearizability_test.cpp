@@ -2,7 +2,8 @@
 // (stale read, lost write, a write overlapping two reads that disagree),
 // that info ops are handled soundly (an unknown CAS may or may not apply),
 // that partitions are checked independently and named in the witness, that
-// an exhausted budget gives unknown (never ok), and the znode model's rules.
+// an exhausted budget gives unknown (never ok), that the value rules of
+// wgl.h fire only where they are sound, and the znode model's rules.
 #include <gtest/gtest.h>
 
 #include "checkers/report.h"
@@ -92,6 +93,69 @@ TEST(Linearizability, PartitionsAreCheckedApartAndNamed) {
   EXPECT_NE(text.find("p2 get [2] -> \"b\": not possible when the state is \"a\""),
             std::string::npos)
       << text;
+}
+
+// An unknown write whose value nobody reads can be left out (it may never
+// have happened), unless some completed cas reported a failed comparison:
+// such a cas can need the write to have moved the state away from `old`.
+TEST(Linearizability, UnobservedUnknownWriteAndFailedCas) {
+  History h;
+  h.ops.push_back(op(1, "write", I(5), Value::nil(), 0, 10, Status::info));
+  h.ops.push_back(op(2, "cas", pair(0, 7), Value::of_bool(false), 20, 30));
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::ok);  // 5 took effect
+  h.ops[1].output = Value::of_bool(true);
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::ok);  // 5 never did
+  h.ops.push_back(op(3, "read", Value::nil(), I(5), 40, 50));  // 5 after the cas
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::ok);
+  h.ops.push_back(op(4, "read", Value::nil(), I(7), 60, 70));  // 7 cannot come back
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::violation);
+}
+
+TEST(Linearizability, UnobservedUnknownWritesAreTakenOutOnlyWhenSound) {
+  RegisterModel model(true, I(0));
+  History h;
+  h.ops.push_back(op(1, "write", I(1), I(1), 0, 10));
+  h.ops.push_back(op(2, "write", I(2), Value::nil(), 5, 6, Status::info));  // nobody reads 2
+  h.ops.push_back(op(3, "write", I(3), Value::nil(), 5, 6, Status::info));
+  h.ops.push_back(op(4, "read", Value::nil(), I(3), 20, 30));
+  h.ops.push_back(op(5, "cas", pair(3, 4), Value::of_bool(true), 40, 50));
+  auto search = [&](const History& hist) {
+    PartitionInput<RegisterModel> in;
+    for (const Operation& o : hist.ops) {
+      std::string error;
+      in.ops.push_back(*model.encode(o, &error));
+      in.call.push_back(o.call_time);
+      in.ret.push_back(o.return_time);
+      in.unknown.push_back(o.status == Status::info);
+    }
+    SearchBudget budget(SearchLimits{});
+    WglSearch<RegisterModel> s(model, in, &budget);
+    const SearchOutcome out = s.run();
+    return std::pair{out.verdict, s.removed_unknown_ops()};
+  };
+  EXPECT_EQ(search(h), std::pair(Verdict::ok, std::size_t{1}));  // only write 2
+  h.ops.push_back(op(6, "cas", pair(9, 8), Value::of_bool(false), 60, 70));
+  EXPECT_EQ(search(h), std::pair(Verdict::ok, std::size_t{0}));  // failed cas: off
+  h.ops.pop_back();
+  h.ops.push_back(op(6, "write", I(2), I(2), 60, 70));  // 2 written twice: off
+  EXPECT_EQ(search(h), std::pair(Verdict::ok, std::size_t{0}));
+}
+
+// A read of a value that no op wrote (and that is not the initial value)
+// is a violation found without searching every order before it.
+TEST(Linearizability, ReadOfAValueNobodyWroteIsAViolation) {
+  History h;
+  for (int i = 0; i < 30; ++i) h.ops.push_back(op(i, "write", I(i + 1), I(i + 1), 0, 1000));
+  h.ops.push_back(op(99, "read", Value::nil(), I(77), 500, 600));
+  CheckOptions o;
+  o.model = "register";
+  o.init = I(0);
+  o.limits.states_max = 10000;
+  const CheckOutcome out = check_history(h, o);
+  ASSERT_TRUE(out.result);
+  EXPECT_EQ(out.result->verdict, Verdict::violation);
+  ASSERT_FALSE(out.result->partitions.front().stuck.empty());
+  EXPECT_EQ(out.result->partitions.front().stuck.front(), 30u);  // the read
 }
 
 TEST(Linearizability, ExhaustedBudgetIsUnknownNeverOk) {

@@ -147,6 +147,81 @@ inline History gen_register_history(int ops_max, bool with_info, bool with_cas =
   return h;
 }
 
+// Like gen_register_history, but every written value is fresh (1, 2, ...;
+// the register starts at 0), the shape the search's value rules (wgl.h)
+// apply to. cas_mode: 0 no cas; 1 cas only from the current value (so no
+// completed cas fails its comparison); 2 cas from the current value or an
+// older one (failed comparisons happen). Unknown writes often go unobserved.
+inline History gen_unique_register_history(int ops_max, bool with_info, int cas_mode) {
+  const int n = pick<int>(1, ops_max + 1);
+  History h;
+  std::int64_t value = 0, fresh = 1;
+  std::vector<std::int64_t> busy_until;  // per process
+  for (int k = 0; k < n; ++k) {
+    const std::int64_t t = 100 * (k + 1);
+    std::vector<std::size_t> free;
+    for (std::size_t p = 0; p < busy_until.size(); ++p) {
+      if (busy_until[p] < t) free.push_back(p);
+    }
+    std::size_t p;
+    if (free.empty() || pick<int>(0, 3) == 0) {
+      p = busy_until.size();
+      busy_until.push_back(-1);
+    } else {
+      p = free[static_cast<std::size_t>(pick<int>(0, static_cast<int>(free.size())))];
+    }
+    const std::int64_t call = std::max(busy_until[p] + 1, t - pick<std::int64_t>(0, 250));
+    const std::int64_t ret = t + pick<std::int64_t>(0, 250);
+    const bool info = with_info && pick<int>(0, 3) == 0;
+    const bool happens = !info || pick<int>(0, 2) == 0;
+    const int kind = pick<int>(0, cas_mode == 0 ? 2 : 3);
+    Operation o;
+    const auto proc = static_cast<std::int64_t>(p);
+    if (kind == 0) {
+      o = op(proc, "read", Value::nil(), I(value), call, ret);
+    } else if (kind == 1) {
+      const std::int64_t v = fresh++;
+      o = op(proc, "write", I(v), I(v), call, ret);
+      if (happens) value = v;
+    } else {
+      std::int64_t from = value;
+      if (cas_mode == 2 && pick<int>(0, 2) == 0) from = pick<std::int64_t>(0, fresh);
+      const std::int64_t to = fresh++;
+      const bool swapped = value == from;
+      o = op(proc, "cas", pair(from, to), Value::of_bool(swapped), call, ret);
+      if (happens && swapped) value = to;
+    }
+    if (info) o.status = Status::info;
+    if (info && kind == 0) o.output = Value::nil();
+    busy_until[p] = info ? INT64_MAX / 2 : ret;  // an unknown op retires its process
+    h.ops.push_back(std::move(o));
+  }
+  return h;
+}
+
+// Breaks one completed op of a unique-value history the way real bugs do:
+// a read returns another written value (stale, or from the future) or one
+// never written; a cas reports the other outcome; a write moves later.
+inline void corrupt_unique(History* h) {
+  if (h->ops.empty()) return;
+  std::int64_t top = 0;
+  for (const Operation& o : h->ops) {
+    if (o.f == "write") top = std::max(top, o.input.integer);
+    if (o.f == "cas") top = std::max(top, o.input.items[1].integer);
+  }
+  const auto k = static_cast<std::size_t>(pick<int>(0, static_cast<int>(h->ops.size())));
+  Operation& o = h->ops[k];
+  if (o.f == "read") {
+    o.output = I(pick<std::int64_t>(0, top + 2));  // top + 1: never written
+  } else if (o.f == "cas") {
+    o.output = Value::of_bool(!(o.output.kind == Value::Kind::boolean && o.output.boolean));
+  } else {
+    const std::int64_t shift = pick<std::int64_t>(100, 400);
+    o.call_time += shift;
+    o.return_time += shift;
+  }
+}
+
 // Changes one completed op's output (a read's value, a cas's outcome, or a
 // write's timing), which usually — not always — breaks linearizability.
 inline void corrupt(History* h) {
