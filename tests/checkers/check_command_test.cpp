@@ -65,12 +65,16 @@ TEST_F(CheckCommand, ExitCodesForVerdicts) {
 }
 
 TEST_F(CheckCommand, UnknownWhenTheBudgetRunsOut) {
+  // 60 concurrent writes of 0 and 1 (not unique, so the value rules of
+  // wgl.h do not apply), then reads of 0 and then 1 after all of them: a
+  // violation, but only after trying the orders of the writes.
   std::string text;
   for (int i = 0; i < 60; ++i) {
-    text += "{\"process\":" + std::to_string(i) + ",\"f\":\"write\",\"input\":" + std::to_string(i) +
+    text += "{\"process\":" + std::to_string(i) + ",\"f\":\"write\",\"input\":" + std::to_string(i % 2) +
             ",\"call\":0,\"return\":100,\"status\":\"ok\"}\n";
   }
-  text += "{\"process\":99,\"f\":\"read\",\"output\":1000,\"call\":200,\"return\":300,\"status\":\"ok\"}\n";
+  text += "{\"process\":99,\"f\":\"read\",\"output\":0,\"call\":200,\"return\":300,\"status\":\"ok\"}\n";
+  text += "{\"process\":99,\"f\":\"read\",\"output\":1,\"call\":400,\"return\":500,\"status\":\"ok\"}\n";
   CheckCommandOptions o = opts(write("hard.jsonl", text));
   o.memory_mb_max = 1;
   EXPECT_EQ(run(o), kExitUnknown) << out_ << err_;
