@@ -281,5 +281,40 @@ TEST(Server, PendingRequestsFailWithConnectionLossWhenTheConnectionBreaks) {
   EXPECT_EQ(code, Code::ConnectionLoss);
 }
 
+// Records how each operation ended, as a history would.
+struct KindRecorder : core::OpObserver {
+  std::vector<std::string> calls;
+  std::vector<core::OpOutcome::Kind> outcomes;
+  uint64_t on_call(int64_t, const core::wire::Op& op) override {
+    calls.emplace_back(core::wire::op_name(op));
+    outcomes.push_back(core::OpOutcome::Kind::kUnknown);
+    return calls.size() - 1;
+  }
+  void on_return(uint64_t token, const core::OpOutcome& out) override { outcomes.at(token) = out.kind; }
+};
+
+TEST(Server, ObserverSeesOkFailedAndUnknownOutcomes) {
+  World w;
+  KindRecorder rec;
+  bool connected = false;
+  w.add_client("c1", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    zk.set_observer(&rec);
+    ASSERT_TRUE(zk.create("/o", "").ok());                    // ok
+    EXPECT_EQ(zk.create("/o", "").code(), Code::NodeExists);  // failed: certainly not applied
+    connected = true;
+    env.fibers.sleep(millis(10));
+    EXPECT_EQ(zk.set_data("/o", "x").code(), Code::ConnectionLoss);  // unknown: may have happened
+  });
+  ASSERT_TRUE(w.sim.run_until_true([&] { return connected; }, seconds(5)));
+  w.sim.pause(w.server, seconds(30));
+  w.sim.run_for(millis(100));
+  w.sim.crash(w.server);
+  w.sim.run_for(seconds(5));
+  EXPECT_EQ(rec.calls, (std::vector<std::string>{"create", "create", "setData"}));
+  EXPECT_EQ(rec.outcomes, (std::vector<core::OpOutcome::Kind>{core::OpOutcome::Kind::kOk, core::OpOutcome::Kind::kFailed,
+                                                              core::OpOutcome::Kind::kUnknown}));
+}
+
 }  // namespace
 }  // namespace zsim
