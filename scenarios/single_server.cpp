@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -49,15 +50,46 @@ bool finished_state(const core::Client& c) {
   return c.state() == core::ClientState::kExpired || c.state() == core::ClientState::kClosed;
 }
 
+// What every client of these workloads shares: it stops starting new work
+// when the liveness phase begins, then finishes one last thing (`done`).
+struct ClientFlags {
+  std::string name;
+  bool stop = false;
+  bool done = false;
+};
+
+template <typename State>
+class ClientsWorkload : public Workload {
+ public:
+  void on_liveness(sim::Simulator&) override {
+    for (auto& c : clients_) c.stop = true;
+  }
+  bool finished() const override {
+    return std::all_of(clients_.begin(), clients_.end(), [](const State& c) { return c.done; });
+  }
+  std::string pending() const override {
+    std::string out;
+    for (const auto& c : clients_) {
+      if (!c.done) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", c.name, unfinished_);
+    }
+    return out;
+  }
+
+ protected:
+  explicit ClientsWorkload(std::string unfinished) : unfinished_(std::move(unfinished)) {}
+  std::deque<State> clients_;  // stable addresses for the client processes
+
+ private:
+  std::string unfinished_;
+};
+
 // ---------------------------------------------------------------- register
 
 constexpr const char* kRegister = "/r";
 
-struct RegisterClientState {
+struct RegisterClientState : ClientFlags {
   std::int64_t process = 0;
-  bool stop = false;      // set when the liveness phase starts
-  bool done = false;      // made its final successful read
-  int ops = 0;
+  int ops = 0;  // done: made its final successful read
 };
 
 class RegisterClient final : public sim::Process {
@@ -183,39 +215,22 @@ class RegisterClient final : public sim::Process {
   std::int64_t next_value_ = 0;
 };
 
-class RegisterWorkload final : public Workload {
+class RegisterWorkload final : public ClientsWorkload<RegisterClientState> {
  public:
-  RegisterWorkload(sim::Simulator& sim, bool unsafe_ack) : history_(sim) {
+  RegisterWorkload(sim::Simulator& sim, bool unsafe_ack)
+      : ClientsWorkload("has not completed a read"), history_(sim) {
     const io::HostId server = sim.add_host(
         kServer, [unsafe_ack](io::Env& env) { return std::make_unique<ServerProcess>(env, unsafe_ack); });
     sim.start(server);
     for (int c = 1; c <= 4; ++c) {
       RegisterClientState& st = clients_.emplace_back();
       st.process = c;
-      const io::HostId h = sim.add_host(fmt::format("c{}", c), [this, server, &st](io::Env& env) {
+      st.name = fmt::format("c{}", c);
+      const io::HostId h = sim.add_host(st.name, [this, server, &st](io::Env& env) {
         return std::make_unique<RegisterClient>(env, server, history_, st);
       });
       sim.start(h);
     }
-  }
-
-  void on_liveness(sim::Simulator&) override {
-    for (auto& c : clients_) c.stop = true;
-  }
-
-  bool finished() const override {
-    for (const auto& c : clients_) {
-      if (!c.done) return false;
-    }
-    return true;
-  }
-
-  std::string pending() const override {
-    std::string out;
-    for (const auto& c : clients_) {
-      if (!c.done) out += fmt::format("{}c{} has not completed a read", out.empty() ? "" : ", ", c.process);
-    }
-    return out;
   }
 
   void check(sim::Simulator& sim) override {
@@ -255,16 +270,12 @@ class RegisterWorkload final : public Workload {
 
  private:
   HistoryRecorder history_;
-  std::deque<RegisterClientState> clients_;
 };
 
 // ---------------------------------------------------------------- sessions
 
-struct SessionClientState {
-  std::string name;
-  bool stop = false;
-  bool done = false;          // holds a node in a live session after healing
-  int sessions = 0;
+struct SessionClientState : ClientFlags {
+  int sessions = 0;  // done: holds a node in a live session after healing
   // Sessions this client saw expire, with the ephemeral each held.
   std::vector<std::pair<std::int64_t, std::string>> expired;
   std::int64_t live_session = 0;
@@ -345,9 +356,9 @@ class SessionClient final : public sim::Process {
   std::string node_;
 };
 
-class SessionsWorkload final : public Workload {
+class SessionsWorkload final : public ClientsWorkload<SessionClientState> {
  public:
-  explicit SessionsWorkload(sim::Simulator& sim) {
+  explicit SessionsWorkload(sim::Simulator& sim) : ClientsWorkload("holds no node in a live session") {
     server_ = sim.add_host(kServer, [](io::Env& env) { return std::make_unique<ServerProcess>(env); });
     sim.start(server_);
     for (int c = 1; c <= 3; ++c) {
@@ -361,25 +372,6 @@ class SessionsWorkload final : public Workload {
       });
       sim.start(h);
     }
-  }
-
-  void on_liveness(sim::Simulator&) override {
-    for (auto& c : clients_) c.stop = true;
-  }
-
-  bool finished() const override {
-    for (const auto& c : clients_) {
-      if (!c.done) return false;
-    }
-    return true;
-  }
-
-  std::string pending() const override {
-    std::string out;
-    for (const auto& c : clients_) {
-      if (!c.done) out += fmt::format("{}{} holds no node in a live session", out.empty() ? "" : ", ", c.name);
-    }
-    return out;
   }
 
   void check(sim::Simulator& sim) override {
@@ -420,7 +412,6 @@ class SessionsWorkload final : public Workload {
 
  private:
   io::HostId server_ = 0;
-  std::deque<SessionClientState> clients_;
 };
 
 sim::PlanOptions single_server_faults(bool client_faults) {
