@@ -14,6 +14,7 @@ std::string_view ignored_name(Ignored ignored) {
     case Ignored::Malformed: return "malformed";
     case Ignored::UnknownSender: return "unknown_sender";
     case Ignored::LeaderNotVoter: return "leader_not_voter";
+    case Ignored::ObserverToObserver: return "observer_to_observer";
   }
   return "unknown";
 }
@@ -69,6 +70,8 @@ void Election::propose(const Vote& proposal) {
                .state = PeerState::Looking};
   ZSIM_ASSERT(vote_.leader == kNoServer || config_.is_voter(vote_.leader));
   ZSIM_ASSERT(!better_proposal(initial_, vote_));
+  // A new proposal needs its own quorum and its own finalize wait.
+  finalize_deadline_ms_ = kNoDeadline;
   if (config_.is_voter(me_)) received_[me_] = vote_;
 }
 
@@ -83,6 +86,13 @@ void Election::reply(ServerId to, ElectionStep& step) const {
   step.send.push_back(Notification{.from = me_, .to = to, .vote = vote_});
 }
 
+ElectionStep Election::on_connected(ServerId peer) const {
+  ElectionStep step;
+  if (!started_ || peer == me_ || !config_.is_member(peer)) return step;
+  if (config_.is_voter(me_) || config_.is_voter(peer)) reply(peer, step);
+  return step;
+}
+
 ElectionStep Election::on_notification(const Notification& n, int64_t now_ms) {
   advance_time(now_ms);
   ElectionStep step;
@@ -93,8 +103,11 @@ ElectionStep Election::on_notification(const Notification& n, int64_t now_ms) {
   if (step.ignored != Ignored::None) return step;
 
   if (!config_.is_voter(n.from)) {
-    // An observer asking: tell it what I think, never count it.
-    reply(n.from, step);
+    // An observer asking: a voter tells it what it thinks, never counts it.
+    // Observers do not talk to each other (they would answer each other
+    // forever).
+    if (config_.is_voter(me_)) reply(n.from, step);
+    else step.ignored = Ignored::ObserverToObserver;
     return step;
   }
   if (!config_.is_voter(n.vote.leader)) {
@@ -102,7 +115,9 @@ ElectionStep Election::on_notification(const Notification& n, int64_t now_ms) {
     return step;
   }
   if (state_ != PeerState::Looking) {
-    if (n.vote.state == PeerState::Looking) reply(n.from, step);
+    // Tell a LOOKING voter whom I follow. An observer's answer would be
+    // useless (voters never count it) and the voter would answer it back.
+    if (n.vote.state == PeerState::Looking && config_.is_voter(me_)) reply(n.from, step);
     return step;
   }
   // ZooKeeper's poll() restarts its notification timeout on every message.
@@ -124,7 +139,9 @@ void Election::on_looking_vote(const Notification& n, int64_t now_ms, ElectionSt
     propose(better_proposal(n.vote, initial_) ? n.vote : initial_);
     send_all(step);
   } else if (n.vote.round < round_) {
-    reply(n.from, step);  // the sender lags: bring it to my round
+    // The sender lags: bring it to my round. An observer does not: its vote
+    // never counts, and the voter would answer it at once — a ping-pong.
+    if (config_.is_voter(me_)) reply(n.from, step);
     return;
   } else if (better_proposal(n.vote, vote_)) {
     propose(n.vote);

@@ -15,8 +15,8 @@
 //    sends it to itself through the connection manager).
 //  - A LOOKING vote with a higher round: adopt the round, forget the votes
 //    of the old round, propose the better of that vote and my own initial
-//    vote, send to all. A lower round: answer the sender with my vote and
-//    otherwise ignore it. The same round: adopt the vote if it is better than
+//    vote, send to all. A lower round: answer the sender with my vote (if I
+//    am a voter) and otherwise ignore it. The same round: adopt the vote if it is better than
 //    my proposal (and send to all); record it.
 //  - When a quorum of voters (recorded votes of this round, mine included)
 //    agree with my proposal, wait finalize_wait_ms for a better vote; a
@@ -30,10 +30,14 @@
 //    (or L is me and the vote is of my current round) — the check that
 //    keeps servers from electing a leader that has crashed.
 //  - OBSERVING votes are ignored; a vote from an observer (a non-voter) is
-//    answered at once with my current vote, and never counted. Votes naming
+//    answered at once by a voter with its current vote, never counted, and
+//    ignored by another observer. Votes naming
 //    a non-voter as leader are ignored.
-//  - After deciding, I answer every LOOKING vote with my final vote (state
-//    FOLLOWING/LEADING), which is what lets late servers join.
+//  - After deciding, a voter answers every LOOKING vote with its final vote
+//    (state FOLLOWING/LEADING), which is what lets late servers join.
+//  - Observers never answer anything (voters ignore what observers say, and
+//    would answer the answer): they only send their own vote, on start(),
+//    on resend and on a new connection to a voter.
 //  - With no notification for the notification interval, resend my vote to
 //    all voters and double the interval, capped (exponential backoff).
 //
@@ -84,6 +88,7 @@ enum class Ignored : uint8_t {
   Malformed,       // !is_well_formed(vote)
   UnknownSender,   // `from` is not in the ensemble
   LeaderNotVoter,  // the vote proposes a server that cannot lead
+  ObserverToObserver,  // observers do not exchange votes
 };
 std::string_view ignored_name(Ignored ignored);
 
@@ -112,6 +117,15 @@ class Election {
 
   // A notification received from the network (see Ignored for the drops).
   ElectionStep on_notification(const Notification& n, int64_t now_ms);
+
+  // A connection to `peer` was (re)established: my current vote for it.
+  // ZooKeeper's connection manager resends the last notification on every
+  // new connection; without it a server that comes up after the others
+  // sent their votes would not learn them until their resend timers fire,
+  // and a quorum of late servers could decide without the best vote.
+  // Nothing if not started, if `peer` is me or not in the ensemble, or if
+  // both of us are observers.
+  ElectionStep on_connected(ServerId peer) const;
 
   // Time passed: decides when the finalize wait is over, resends my vote
   // when the notification interval elapsed. Calling it early is harmless.
