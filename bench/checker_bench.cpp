@@ -1,6 +1,8 @@
 // Checker speed on generated histories: one register (cas-register) and a
 // key-value store, 1–50 clients, 100–100,000 operations, linearizable and
-// corrupted (one read made stale), with and without unknown (info) ops.
+// corrupted, with and without unknown (info) ops. Corruption changes one
+// read in the middle: it returns a value no op wrote (corrupt:1), or a
+// stale value, overwritten well before the read was called (corrupt:2).
 // Reports ops/s (items_per_second) and the memo's peak memory
 // (peak_memo_MB). Results and commands: docs/performance.md, ## Checker.
 //
@@ -46,7 +48,7 @@ class Rng {
 struct Spec {
   int clients;
   int ops;
-  bool corrupt;
+  int corrupt;  // 0: none; 1: a read of a value never written; 2: stale
   bool info;
   int keys;  // 0: one register (cas-register); else kv with this many keys
 };
@@ -62,6 +64,7 @@ History generate(const Spec& spec) {
   std::vector<std::string> kv(static_cast<std::size_t>(std::max(spec.keys, 1)));
   std::int64_t next_value = 1;
   std::vector<std::size_t> reads;
+  std::vector<Value> seen;  // the register's (or key's) value after each op
   for (int k = 0; k < spec.ops; ++k) {
     const auto c = static_cast<std::size_t>(k % spec.clients);
     const std::int64_t t = 10 * static_cast<std::int64_t>(k);
@@ -111,10 +114,25 @@ History generate(const Spec& spec) {
     }
     last_return[c] = op.return_time;
     if (!info && (op.f == "read" || op.f == "get")) reads.push_back(h.ops.size());
+    if (spec.keys == 0) {
+      seen.push_back(Value::of_int(reg[0]));
+    } else {
+      seen.push_back(Value::of_string(kv[static_cast<std::size_t>(op.key->integer)]));
+    }
     h.ops.push_back(std::move(op));
   }
-  if (spec.corrupt && !reads.empty()) {
-    // A read in the middle returns a value from long before: stale.
+  if (spec.corrupt == 2 && !reads.empty()) {
+    // A read in the middle returns the value of its key from 4×clients ops
+    // before: written, then overwritten long before the read was called.
+    const std::size_t at = reads[reads.size() / 2];
+    Operation& r = h.ops[at];
+    std::size_t back = at - std::min<std::size_t>(at, static_cast<std::size_t>(4 * spec.clients));
+    if (spec.keys != 0) {
+      while (back > 0 && !(h.ops[back].key == r.key)) --back;
+    }
+    r.output = seen[back];
+  } else if (spec.corrupt == 1 && !reads.empty()) {
+    // A read in the middle returns a value no op wrote.
     Operation& r = h.ops[reads[reads.size() / 2]];
     if (spec.keys == 0) {
       r.output = Value::of_int(-1);
@@ -142,7 +160,7 @@ void run(benchmark::State& state, const Spec& spec) {
     verdict = out.result->verdict;
     peak_mb = static_cast<double>(out.result->peak_memory_bytes) / 1e6;
   }
-  const auto expected = spec.corrupt ? zsim::checkers::Verdict::violation : zsim::checkers::Verdict::ok;
+  const auto expected = spec.corrupt != 0 ? zsim::checkers::Verdict::violation : zsim::checkers::Verdict::ok;
   if (verdict != expected) state.SkipWithError(("unexpected verdict " + std::string(verdict_name(verdict))).c_str());
   state.SetItemsProcessed(state.iterations() * spec.ops);
   state.counters["peak_memo_MB"] = peak_mb;
@@ -150,30 +168,31 @@ void run(benchmark::State& state, const Spec& spec) {
 
 void BM_Register(benchmark::State& state) {
   run(state, Spec{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
-                  state.range(2) != 0, state.range(3) != 0, 0});
+                  static_cast<int>(state.range(2)), state.range(3) != 0, 0});
 }
 
 void BM_KeyValue(benchmark::State& state) {
   run(state, Spec{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
-                  state.range(2) != 0, state.range(3) != 0, static_cast<int>(state.range(4))});
+                  static_cast<int>(state.range(2)), state.range(3) != 0,
+                  static_cast<int>(state.range(4))});
 }
 
-// Args: clients, ops, corrupt, info.
+// Args: clients, ops, corrupt (0 none, 1 never-written value, 2 stale), info.
 BENCHMARK(BM_Register)
     ->ArgNames({"clients", "ops", "corrupt", "info"})
     ->Args({1, 100, 0, 0})->Args({1, 100, 1, 0})
-    ->Args({5, 100000, 0, 0})->Args({5, 100000, 1, 0})
-    ->Args({20, 1000, 0, 0})->Args({20, 1000, 1, 0})
-    ->Args({20, 1000, 0, 1})->Args({20, 1000, 1, 1})
-    ->Args({50, 1000, 0, 1})->Args({50, 1000, 1, 1})
-    ->Args({10, 10000, 0, 1})->Args({10, 10000, 1, 1})
+    ->Args({5, 100000, 0, 0})->Args({5, 100000, 1, 0})->Args({5, 100000, 2, 0})
+    ->Args({20, 1000, 0, 0})->Args({20, 1000, 1, 0})->Args({20, 1000, 2, 0})
+    ->Args({20, 1000, 0, 1})->Args({20, 1000, 1, 1})->Args({20, 1000, 2, 1})
+    ->Args({50, 1000, 0, 1})->Args({50, 1000, 1, 1})->Args({50, 1000, 2, 1})
+    ->Args({10, 10000, 0, 1})->Args({10, 10000, 1, 1})->Args({10, 10000, 2, 1})
     ->Unit(benchmark::kMillisecond);
 
 // Args: clients, ops, corrupt, info, keys.
 BENCHMARK(BM_KeyValue)
     ->ArgNames({"clients", "ops", "corrupt", "info", "keys"})
     ->Args({10, 10000, 0, 0, 10})->Args({10, 10000, 1, 0, 10})
-    ->Args({10, 10000, 0, 1, 10})->Args({10, 10000, 1, 1, 10})
+    ->Args({10, 10000, 0, 1, 10})->Args({10, 10000, 1, 1, 10})->Args({10, 10000, 2, 1, 10})
     ->Args({50, 1700, 0, 0, 100})->Args({50, 1700, 1, 0, 100})
     ->Args({10, 100000, 0, 0, 100})->Args({10, 100000, 1, 0, 100})
     ->Args({10, 1000, 0, 0, 1})->Args({10, 1000, 1, 0, 1})

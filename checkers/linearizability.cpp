@@ -181,6 +181,16 @@ PartitionReport check_group(const M& model, const History& h, const Group& g,
   }
   if (out.verdict == Verdict::violation) {
     explain_violation(model, h, in, report.ops, &report, out.linearization);
+    const std::size_t doomed = out.doomed_op < 0 ? 0 : report.ops[static_cast<std::size_t>(out.doomed_op)];
+    if (out.doomed_op >= 0 &&
+        std::find(report.stuck.begin(), report.stuck.end(), doomed) == report.stuck.end()) {
+      report.stuck.push_back(doomed);
+      report.stuck_reasons.push_back(
+          describe_op(h.ops[doomed]) +
+          ": never possible: no state at its time can have the value it needs "
+          "(its only writer is overwritten before its call, comes after it, "
+          "or does not exist)");
+    }
   }
   return report;
 }

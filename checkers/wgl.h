@@ -57,6 +57,16 @@
 //    continuation. Likewise a completed op needing a value that no op
 //    writes and that is not the initial value can never be linearized: the
 //    search stops with a violation when it is first stuck at its return.
+//    The same holds, by real time, for an op needing v that returned before
+//    v's only writer was called, or that was called after some op that
+//    certainly changes the state (a completed write or successful cas)
+//    returned, where that op was called after v had certainly been the
+//    state: after v's writer returned, or after another completed op that
+//    needs v returned (v is then older than the change, and the change is
+//    older than the op), or at any time if v is the initial value that no
+//    op writes. A change writes a value other than v. Such a verdict is
+//    decided before the search, which then only looks, for a bounded
+//    number of states, for a long prefix to show in the witness.
 //  - Unknown writes nobody observes (value hooks; removed before the
 //    search): an unknown op w writing a once-only value v, where no op
 //    reads v or compares against v (any cas's expected value), in a
@@ -79,6 +89,7 @@
 #include <concepts>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -104,6 +115,9 @@ struct SearchOutcome {
   // ok: a full linearization (indices into PartitionInput); violation or
   // unknown: the longest partial linearization found.
   std::vector<std::int32_t> linearization;
+  // violation found before searching: a completed op that no reachable
+  // state allows at its time (see wgl.h "Values written once"), or -1.
+  std::int32_t doomed_op = -1;
 };
 
 // The memo: explored nodes of the search, each a (completed set C, info set
@@ -294,6 +308,7 @@ class WglSearch {
     SearchOutcome out;
     out.verdict = search();
     out.linearization = out.verdict == Verdict::ok ? stack_ops() : best_;
+    if (out.verdict == Verdict::violation) out.doomed_op = doomed_op_;
     return out;
   }
 
@@ -401,12 +416,7 @@ class WglSearch {
     }
     once_only_.assign(n, false);
     for (std::size_t v = 0; v < n; ++v) once_only_[v] = writers[v] == 1;
-    for (std::size_t i = 0; i < in_.ops.size() && doomed_op_ < 0; ++i) {
-      const auto v = model_.required_value(in_.ops[i]);
-      if (!in_.unknown[i] && v && writers[static_cast<std::size_t>(*v)] == 0) {
-        doomed_op_ = static_cast<std::int32_t>(i);
-      }
-    }
+    find_doomed_op(writers);
     if (any_failed_comparison) return;
     for (std::size_t i = 0; i < in_.ops.size(); ++i) {
       if (!in_.unknown[i]) continue;
@@ -415,6 +425,66 @@ class WglSearch {
       if (observers[static_cast<std::size_t>(*v)] != 0) continue;
       unlink(call_entry_[i]);  // never a candidate: as if it never happened
       ++removed_;
+    }
+  }
+
+  // The first completed op (in op order) that needs a value no state can
+  // have at its time; see "Values written once" in the header. Changers are
+  // the completed ops that certainly set a value (writes, successful cas).
+  void find_doomed_op(const std::vector<std::int32_t>& writers) {
+    const std::int32_t init = model_.state_value(model_.init());
+    std::vector<std::int32_t> writer_of(writers.size(), -1);
+    std::vector<std::pair<std::int64_t, std::int64_t>> changers;  // (call, ret)
+    for (std::size_t i = 0; i < in_.ops.size(); ++i) {
+      const auto v = model_.written_value(in_.ops[i]);
+      if (!v) continue;
+      writer_of[static_cast<std::size_t>(*v)] = static_cast<std::int32_t>(i);
+      if (!in_.unknown[i]) changers.emplace_back(in_.call[i], in_.ret[i]);
+    }
+    std::sort(changers.begin(), changers.end());
+    constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+    // min_ret[k]: the earliest return among changers[k..].
+    std::vector<std::int64_t> min_ret(changers.size() + 1, kNever);
+    for (std::size_t k = changers.size(); k-- > 0;) {
+      min_ret[k] = std::min(min_ret[k + 1], changers[k].second);
+    }
+    // The earliest return of a changer called after time t.
+    auto earliest_return_after = [&](std::int64_t t) {
+      const auto at = std::upper_bound(changers.begin(), changers.end(),
+                                       std::pair{t, kNever});
+      return min_ret[static_cast<std::size_t>(at - changers.begin())];
+    };
+    // settled[v]: a time by which v has certainly been the state (its only
+    // writer returned, or a completed op needing v returned); the initial
+    // value is the state from the start.
+    std::vector<std::int64_t> settled(writers.size(), kNever);
+    settled[static_cast<std::size_t>(init)] = std::numeric_limits<std::int64_t>::min();
+    for (std::size_t i = 0; i < in_.ops.size(); ++i) {
+      if (in_.unknown[i]) continue;
+      for (auto v : {model_.required_value(in_.ops[i]), model_.written_value(in_.ops[i])}) {
+        if (!v) continue;
+        auto& t = settled[static_cast<std::size_t>(*v)];
+        t = std::min(t, in_.ret[i]);
+      }
+    }
+    for (std::size_t i = 0; i < in_.ops.size(); ++i) {
+      const auto need = model_.required_value(in_.ops[i]);
+      if (in_.unknown[i] || !need) continue;
+      const auto v = static_cast<std::size_t>(*need);
+      bool doomed = false;
+      if (writers[v] == 0) {
+        doomed = true;  // nothing ever makes the state v
+      } else if (writers[v] == 1) {
+        // Needs v before v's only writer was called; or v was certainly
+        // the state, then a change certainly came, and then this op.
+        const std::int32_t w = writer_of[v];
+        doomed = (w >= 0 && in_.ret[i] < in_.call[static_cast<std::size_t>(w)]) ||
+                 (settled[v] != kNever && earliest_return_after(settled[v]) < in_.call[i]);
+      }
+      if (doomed) {
+        doomed_op_ = static_cast<std::int32_t>(i);
+        return;
+      }
     }
   }
 
@@ -548,7 +618,13 @@ class WglSearch {
     while (remaining > 0) {
       if (!budget_->spend_state()) {
         note_best();
-        return Verdict::unknown;
+        return doomed_op_ >= 0 ? Verdict::violation : Verdict::unknown;
+      }
+      // The verdict is known; searching on only looks for a longer prefix
+      // to show, and that is worth a bounded effort.
+      if (doomed_op_ >= 0 && ++witness_states_ > kWitnessStatesMax) {
+        note_best();
+        return Verdict::violation;
       }
       CHECKERS_ASSERT(e != -1);  // a completed op's return is still listed
       const Entry& en = entries_[static_cast<std::size_t>(e)];
@@ -637,6 +713,8 @@ class WglSearch {
   std::vector<std::int32_t> need_;   // unlinearized completed ops needing it
   std::size_t removed_ = 0;
   std::int32_t doomed_op_ = -1;  // a completed op no reachable state allows
+  static constexpr std::uint64_t kWitnessStatesMax = 50000;
+  std::uint64_t witness_states_ = 0;
 };
 
 }  // namespace zsim::checkers

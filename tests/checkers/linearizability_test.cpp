@@ -6,6 +6,8 @@
 // wgl.h fire only where they are sound, and the znode model's rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "checkers/report.h"
 #include "tests/checkers/test_histories.h"
 
@@ -156,6 +158,34 @@ TEST(Linearizability, ReadOfAValueNobodyWroteIsAViolation) {
   EXPECT_EQ(out.result->verdict, Verdict::violation);
   ASSERT_FALSE(out.result->partitions.front().stuck.empty());
   EXPECT_EQ(out.result->partitions.front().stuck.front(), 30u);  // the read
+}
+
+// A read of a value written once and certainly overwritten before the read
+// was called is a violation decided before the search; the witness names
+// the read. If the overwriting write was unknown (it may never have
+// happened), or overlaps the read, the rule must not fire.
+TEST(Linearizability, StaleReadOfAValueWrittenOnceIsFoundBeforeSearching) {
+  History h;
+  for (int i = 0; i < 30; ++i) h.ops.push_back(op(i, "write", I(i + 100), I(i + 100), 0, 1000));
+  h.ops.push_back(op(40, "write", I(1), I(1), 1100, 1200));
+  h.ops.push_back(op(41, "write", I(2), I(2), 1300, 1400));
+  h.ops.push_back(op(42, "read", Value::nil(), I(1), 1500, 1600));
+  CheckOptions o;
+  o.model = "cas-register";
+  o.init = I(0);
+  o.limits.states_max = 10000;
+  CheckOutcome out = check_history(h, o);
+  ASSERT_TRUE(out.result);
+  EXPECT_EQ(out.result->verdict, Verdict::violation);
+  const auto& stuck = out.result->partitions.front().stuck;
+  EXPECT_NE(std::find(stuck.begin(), stuck.end(), 32u), stuck.end());
+  h.ops[31].status = Status::info;  // write 2 may never have happened
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::ok);
+  h.ops[31].status = Status::ok;
+  h.ops[31].return_time = 1550;  // overlaps the read: may come after it
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::ok);
+  h.ops[32].output = I(0);  // the initial value, after writes returned
+  EXPECT_EQ(verdict_of(h, "cas-register", I(0)), Verdict::violation);
 }
 
 TEST(Linearizability, ExhaustedBudgetIsUnknownNeverOk) {
