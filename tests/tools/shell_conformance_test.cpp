@@ -36,9 +36,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -202,20 +202,44 @@ struct Normalized {
   std::vector<std::string> events;  // "WatchedEvent ..." lines, in order
 };
 
+bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// "2026-11-21 20:00:52,123 ..." or "2026-11-21T20:00:52": a log line.
+bool is_log_line(const std::string& l) {
+  static constexpr std::string_view kShape = "dddd-dd-dd?dd:dd:dd";
+  if (l.size() < kShape.size()) return false;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const char c = l[i];
+    if (kShape[i] == 'd' && (c < '0' || c > '9')) return false;
+    if (kShape[i] == '?' && c != ' ' && c != 'T') return false;
+    if (kShape[i] != 'd' && kShape[i] != '?' && c != kShape[i]) return false;
+  }
+  return true;
+}
+
+bool is_noise(const std::string& l) {
+  return starts_with(l, "SLF4J: ") || starts_with(l, "log4j:") || starts_with(l, "Connecting to ") ||
+         l == "Welcome to ZooKeeper!" || starts_with(l, "JLine support is ") || is_log_line(l);
+}
+
+// Drops prompts a JLine-enabled zkCli may echo: "[zk: host:port(CONNECTED) 3] ".
+std::string strip_prompts(std::string l) {
+  while (starts_with(l, "[zk: ")) {
+    const size_t close = l.find("] ");
+    if (close == std::string::npos) break;
+    l.erase(0, close + 2);
+  }
+  return l;
+}
+
 // `startup_event`: the output starts with a connection event to drop (zkCli's).
 Normalized normalize(const std::string& text, bool startup_event) {
-  static const std::regex kNoise(
-      R"(^(SLF4J: .*|log4j:.*|Connecting to .*|Welcome to ZooKeeper!|JLine support is .*|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*))");
-  static const std::regex kPrompt(R"(^(\[zk: [^\]]*\] ?)+)");
-  static const std::regex kZxid(R"(^(cZxid|mZxid|pZxid) = 0x[0-9a-f]+$)");
-  static const std::regex kTime(R"(^(ctime|mtime) = .*$)");
-  static const std::regex kOwner(R"(^ephemeralOwner = 0x[0-9a-f]*[1-9a-f][0-9a-f]*$)");
   std::vector<std::string> raw;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    line = std::regex_replace(line, kPrompt, "");
-    if (std::regex_match(line, kNoise)) continue;
+    line = strip_prompts(line);
+    if (is_noise(line)) continue;
     raw.push_back(line);
   }
   Normalized n;
@@ -229,11 +253,11 @@ Normalized normalize(const std::string& text, bool startup_event) {
       n.events.push_back(l);
       continue;
     }
-    if (std::regex_match(l, kZxid)) {
+    if (starts_with(l, "cZxid = 0x") || starts_with(l, "mZxid = 0x") || starts_with(l, "pZxid = 0x")) {
       n.lines.push_back(l.substr(0, 5) + " = <zxid>");
-    } else if (std::regex_match(l, kTime)) {
+    } else if (starts_with(l, "ctime = ") || starts_with(l, "mtime = ")) {
       n.lines.push_back(l.substr(0, 5) + " = <time>");
-    } else if (std::regex_match(l, kOwner)) {
+    } else if (starts_with(l, "ephemeralOwner = 0x") && l != "ephemeralOwner = 0x0") {
       n.lines.push_back("ephemeralOwner = <session>");
     } else {
       n.lines.push_back(l);
