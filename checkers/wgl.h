@@ -195,7 +195,8 @@ class MemoCache {
   // Present (same info set), or dominated by a dead subset.
   bool dominated(std::int32_t r, const std::uint64_t* info) const {
     for (; r != -1; r = records_[static_cast<std::size_t>(r)].next) {
-      const std::uint64_t* have = &info_arena_[static_cast<std::size_t>(r) * info_words_];
+      const std::uint64_t* have =
+          info_arena_.data() + static_cast<std::size_t>(r) * info_words_;  // empty when no unknown ops
       bool equal = true, subset = true;
       for (std::size_t w = 0; w < info_words_; ++w) {
         equal = equal && have[w] == info[w];
