@@ -11,6 +11,7 @@
 #include <typeinfo>
 
 #if defined(ZSIM_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -26,12 +27,28 @@ class RecordingStack {
   RecordingStack(std::size_t bytes, ctx::stack_context* out) : inner_(bytes), out_(out) {}
   ctx::stack_context allocate() {
     ctx::stack_context s = inner_.allocate();
+    clear_shadow(s);
     *out_ = s;
     return s;
   }
-  void deallocate(ctx::stack_context& s) noexcept { inner_.deallocate(s); }
+  void deallocate(ctx::stack_context& s) noexcept {
+    clear_shadow(s);
+    inner_.deallocate(s);
+  }
 
  private:
+  // A fiber stack's memory may be reused for another fiber (on any thread of
+  // a sweep) while ASan's shadow still marks the redzones of frames that
+  // never returned normally: clear it so ASan does not report a stack
+  // overflow in the next fiber that gets the memory.
+  static void clear_shadow(const ctx::stack_context& s) {
+#if defined(ZSIM_ASAN)
+    ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(s.sp) - s.size, s.size);
+#else
+    (void)s;
+#endif
+  }
+
   ctx::protected_fixedsize_stack inner_;
   ctx::stack_context* out_;
 };
