@@ -17,10 +17,10 @@ status=0
 for scenario in $("$a" list | awk '{print $1}'); do
   # A sweep exits 1 when a seed fails its checks; that is fine here (the
   # lesson scenarios fail on purpose): only the fingerprints matter.
-  "$a" sweep --scenario "$scenario" --seeds "$seeds" --jobs 2 --json 2>/dev/null \
+  "$a" sweep --scenario "$scenario" --seeds "$seeds" --jobs 2 --json 2>"$tmp/a.err" \
     | grep -v '"summary"' | sed -E 's/.*"seed":([0-9]+).*"fingerprint":"([0-9a-f]+)".*/\1 \2/' \
     > "$tmp/a" || true
-  "$b" sweep --scenario "$scenario" --seeds "$seeds" --jobs 2 --json 2>/dev/null \
+  "$b" sweep --scenario "$scenario" --seeds "$seeds" --jobs 2 --json 2>"$tmp/b.err" \
     | grep -v '"summary"' | sed -E 's/.*"seed":([0-9]+).*"fingerprint":"([0-9a-f]+)".*/\1 \2/' \
     > "$tmp/b" || true
   if [[ ! -s "$tmp/a" ]]; then
@@ -31,6 +31,8 @@ for scenario in $("$a" list | awk '{print $1}'); do
   else
     echo "check-determinism: $scenario: fingerprints differ between the two builds:" >&2
     diff "$tmp/a" "$tmp/b" | head -10 >&2
+    # A sweep that crashed (e.g. a sanitizer report) says why on stderr.
+    grep -hv '^sweep ' "$tmp/a.err" "$tmp/b.err" | head -20 >&2
     status=1
   fi
 done
