@@ -35,8 +35,8 @@ constexpr const char* kServer = "s1";
 core::ServerOptions server_options(bool unsafe_ack = false) {
   core::ServerOptions o;
   o.unsafe_ack_before_sync = unsafe_ack;
-  o.tick = millis(500);  // sessions negotiate into [1s, 10s]
-  o.reap_interval = seconds(5);
+  o.tick_ms = 500;  // sessions negotiate into [1s, 10s]
+  o.reap_interval_ms = 5000;
   o.snapshot_every_txns = 200;  // exercise snapshots + log roll under crashes
   return o;
 }

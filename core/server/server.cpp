@@ -6,11 +6,12 @@
 #include "core/txn/apply.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace zsim::core {
 namespace {
 
-int64_t now_ms(io::Env& env) { return to_ns(env.clock.now()) / 1'000'000; }
+int64_t clock_ms(io::Env& env) { return to_ns(env.clock.now()) / 1'000'000; }
 
 // The request a write op becomes (reads never get here).
 Request to_request(const wire::Op& op) {
@@ -66,62 +67,89 @@ const char* txn_kind(const Txn& t) {
 
 }  // namespace
 
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kStandalone: return "standalone";
+    case Role::kLooking: return "looking";
+    case Role::kLeading: return "leading";
+    case Role::kFollowing: return "following";
+    case Role::kObserving: return "observing";
+  }
+  return "?";
+}
+
 Server::Server(io::Env& env, ServerOptions options)
-    : env_(env), options_(options), log_(env.disk) {
+    : env_(env), options_(std::move(options)), log_(env.disk) {
+  ZSIM_ASSERT_MSG(ensemble_error(options_).empty(), ensemble_error(options_).c_str());
+  started_at_ = env_.clock.now();
+  // Tokens name this incarnation's session requests; starting at a random
+  // point keeps a late commit of an earlier incarnation's request from
+  // matching a new one.
+  next_token_ = static_cast<int32_t>(env_.random.below(1u << 30)) + 1;
   Result<DataTree> recovered = log_.recover();
   if (!recovered.ok()) {
+    down_ = true;
     env_.trace.event("zk.recovery_failed", {{"error", recovered.status().to_string()}});
     return;
   }
   tree_ = std::move(recovered).value();
   next_zxid_ = tree_.last_zxid() + 1;
-  const Time now = env_.clock.now();
-  // Sessions survive in the tree; each gets a whole timeout from now, as
-  // ZooKeeper's session tracker does after a restart.
-  for (const auto& [id, timeout_ms] : tree_.sessions()) {
-    Session& s = sessions_[id];
-    s.timeout_ms = timeout_ms;
-    s.created = true;
-    s.expires_at = now + millis(timeout_ms);
-    if ((id >> 56) == options_.server_id) last_session_id_ = std::max(last_session_id_, id);
-  }
   env_.trace.event("zk.recovered", {{"zxid", io::Hex{static_cast<uint64_t>(tree_.last_zxid())}},
                                     {"nodes", uint64_t{tree_.node_count()}},
-                                    {"sessions", uint64_t{sessions_.size()}},
+                                    {"sessions", uint64_t{tree_.sessions().size()}},
                                     {"replayed", log_.recovery_info().txns_replayed},
                                     {"cut", log_.recovery_info().cut_reason}});
-  // Make what recovery decided (a cut log tail) durable before serving:
-  // nothing may be acknowledged on top of a log that could still change.
+  // Make what recovery decided (a cut log tail) durable before serving or
+  // voting: nothing may be acknowledged on top of a log that could change.
   log_.sync([this](bool ok) {
     if (!ok) {
+      down_ = true;
       env_.trace.event("zk.sync_failed", {});
       return;
     }
-    start_serving();
+    if (is_ensemble()) {
+      start_ensemble();
+    } else {
+      start_standalone();
+    }
   });
 }
 
-void Server::start_serving() {
+void Server::start_standalone() {
+  role_ = Role::kStandalone;
   serving_ = true;
+  track_all_sessions();
   env_.trace.event("zk.serving", {{"port", uint32_t{options_.client_port}}});
   env_.net.listen(options_.client_port, [this](io::ConnId conn, io::HostId) { return on_accept(conn); });
-  env_.clock.schedule(options_.tick, [this] { on_tick(); });
-  env_.clock.schedule(options_.reap_interval, [this] { on_reap(); });
+  env_.clock.schedule(millis(options_.tick_ms), [this] { on_tick(); });
+  env_.clock.schedule(millis(options_.reap_interval_ms), [this] { on_reap(); });
 }
 
-Server::~Server() = default;
+Server::~Server() { *alive_ = false; }
 
 int32_t Server::min_session_timeout_ms() const {
-  return static_cast<int32_t>(2 * options_.tick.count() / 1'000'000);
+  if (options_.session_timeout_ms_min > 0) return options_.session_timeout_ms_min;
+  return static_cast<int32_t>(2 * options_.tick_ms);
 }
 int32_t Server::max_session_timeout_ms() const {
-  return static_cast<int32_t>(20 * options_.tick.count() / 1'000'000);
+  if (options_.session_timeout_ms_max > 0) return options_.session_timeout_ms_max;
+  return static_cast<int32_t>(20 * options_.tick_ms);
+}
+
+bool Server::leads() const {
+  return role_ == Role::kStandalone || (role_ == Role::kLeading && established_);
 }
 
 // --- connections ---------------------------------------------------------------
 
 io::StreamHandlers Server::on_accept(io::ConnId conn) {
   io::StreamHandlers h;
+  // A server that is electing (or synchronizing) has no state to serve from:
+  // the client moves on to another server.
+  if (!serving_ || down_) {
+    env_.net.close(conn);
+    return h;
+  }
   if (conns_.size() >= options_.connections_max) {
     ++stats_.connections_refused;
     env_.trace.event("zk.refuse", {{"conn", conn}, {"why", "too many connections"}});
@@ -143,6 +171,18 @@ void Server::drop_connection(io::ConnId conn, const char* why) {
   env_.trace.event("zk.drop_connection", {{"conn", conn}, {"why", why}});
   env_.net.close(conn);
   on_connection_closed(conn);
+}
+
+void Server::drop_all_clients(const char* why) {
+  if (!conns_.empty()) {
+    env_.trace.event("zk.drop_clients", {{"count", uint64_t{conns_.size()}}, {"why", why}});
+  }
+  for (const auto& [conn, c] : conns_) env_.net.close(conn);
+  conns_.clear();
+  watches_ = WatchManager{};
+  sessions_.clear();
+  pending_connects_.clear();
+  touched_.clear();
 }
 
 void Server::on_connection_closed(io::ConnId conn) {
@@ -171,18 +211,28 @@ void Server::on_frame(io::ConnId conn, const io::Bytes& bytes) {
 
 // --- sessions ------------------------------------------------------------------
 
-int64_t Server::next_session_id() {
-  // Named after the zxid its createSession txn will get: zxids never repeat,
-  // so neither do session ids, across restarts too (a reused id would let a
-  // client of a dead session take over a new one).
-  const int64_t id = (static_cast<int64_t>(options_.server_id) << 56) | (next_zxid_ & ((int64_t{1} << 56) - 1));
-  ZSIM_ASSERT(id > last_session_id_);
-  last_session_id_ = id;
-  return id;
+void Server::touch(int64_t session_id) {
+  if (leads()) {
+    touch_tracked(session_id);
+  } else {
+    touched_.insert(session_id);
+  }
 }
 
-void Server::touch(Session& s) {
-  s.expires_at = env_.clock.now() + millis(s.timeout_ms);
+void Server::touch_tracked(int64_t session_id) {
+  auto it = tracked_.find(session_id);
+  if (it == tracked_.end() || it->second.closing) return;
+  it->second.expires_at = env_.clock.now() + millis(it->second.timeout_ms);
+}
+
+void Server::track_all_sessions() {
+  // Every session gets a whole timeout from now, as ZooKeeper's session
+  // tracker does after a restart or a change of leader.
+  tracked_.clear();
+  const Time now = env_.clock.now();
+  for (const auto& [id, timeout_ms] : tree_.sessions()) {
+    tracked_[id] = TrackedSession{timeout_ms, now + millis(timeout_ms), false, -1};
+  }
 }
 
 void Server::on_connect(io::ConnId conn, const wire::ConnectRequest& req) {
@@ -197,25 +247,27 @@ void Server::on_connect(io::ConnId conn, const wire::ConnectRequest& req) {
   }
   if (req.session_id != 0) return attach(conn, req.session_id);
   const int32_t timeout_ms = std::clamp(req.timeout_ms, min_session_timeout_ms(), max_session_timeout_ms());
-  const int64_t sid = next_session_id();
-  Session& s = sessions_[sid];
-  s.timeout_ms = timeout_ms;
-  s.conn = conn;
-  touch(s);
-  conns_[conn].session_id = sid;
-  ++stats_.sessions_created;
-  env_.trace.event("zk.session_create", {{"session", io::Hex{static_cast<uint64_t>(sid)}}, {"timeout_ms", timeout_ms}});
-  submit_write(sid, conn, 0, CreateSessionRequest{timeout_ms});
+  const int32_t token = next_token_++;
+  if (next_token_ <= 0) next_token_ = 1;
+  pending_connects_[token] = conn;
+  if (leads()) {
+    submit_write(options_.server_id, 0, token, CreateSessionRequest{timeout_ms});
+  } else {
+    send_leader(quorum::CreateSession{token, timeout_ms});
+  }
 }
 
 void Server::attach(io::ConnId conn, int64_t session_id) {
-  auto it = sessions_.find(session_id);
-  if (it == sessions_.end() || it->second.closing || !it->second.created) {
+  const auto known = tree_.sessions().find(session_id);
+  const auto tracked = tracked_.find(session_id);
+  const bool closing = leads() && (tracked == tracked_.end() || tracked->second.closing);
+  if (known == tree_.sessions().end() || closing) {
     // Gone (or going): the client learns its session expired.
     send(conn, wire::ConnectResponse{0, 0});
     return drop_connection(conn, "session expired");
   }
-  Session& s = it->second;
+  LocalSession& s = sessions_[session_id];
+  s.timeout_ms = known->second;
   if (s.conn != 0 && s.conn != conn) {
     const io::ConnId old = s.conn;
     env_.trace.event("zk.session_move", {{"session", io::Hex{static_cast<uint64_t>(session_id)}},
@@ -226,46 +278,59 @@ void Server::attach(io::ConnId conn, int64_t session_id) {
   }
   s.conn = conn;
   conns_[conn].session_id = session_id;
-  // Reads queued for the old connection have no one to answer to.
-  std::erase_if(s.queue, [&](const Item& item) { return item.kind == Item::Kind::kRead; });
-  touch(s);
+  // Reads and syncs queued for the old connection have no one to answer to.
+  std::erase_if(s.queue, [&](const Item& item) { return item.kind != Item::Kind::kWrite; });
+  if (leads()) {
+    tracked_.at(session_id).owner = options_.server_id;
+    touch_tracked(session_id);
+  } else {
+    // The leader makes us the owner: the session's requests through any
+    // other server now fail with SessionMoved.
+    send_leader(quorum::Revalidate{session_id});
+    touched_.insert(session_id);
+  }
   send(conn, wire::ConnectResponse{s.timeout_ms, session_id});
 }
 
 void Server::on_tick() {
-  env_.clock.schedule(options_.tick, [this] { on_tick(); });
+  env_.clock.schedule(millis(options_.tick_ms), [this] { on_tick(); });
+  expire_sessions();
+}
+
+void Server::expire_sessions() {
+  if (!leads()) return;
   const Time now = env_.clock.now();
   std::vector<int64_t> expired;
-  for (auto& [sid, s] : sessions_) {
-    if (s.created && !s.closing && s.expires_at <= now) expired.push_back(sid);
+  for (auto& [sid, s] : tracked_) {
+    if (!s.closing && s.expires_at <= now) expired.push_back(sid);
   }
   for (int64_t sid : expired) {
-    sessions_.at(sid).closing = true;
     ++stats_.sessions_expired;
     env_.trace.event("zk.session_expire", {{"session", io::Hex{static_cast<uint64_t>(sid)}}});
-    submit_write(sid, 0, 0, CloseSessionRequest{});
+    if (!submit_write(-1, sid, 0, CloseSessionRequest{})) return;
   }
 }
 
 void Server::on_reap() {
-  env_.clock.schedule(options_.reap_interval, [this] { on_reap(); });
-  for (const std::string& path : tree_.reap_candidates(now_ms(env_))) {
-    submit_write(0, 0, 0, DeleteContainerRequest{path});
+  env_.clock.schedule(millis(options_.reap_interval_ms), [this] { on_reap(); });
+  if (!leads()) return;
+  for (const std::string& path : tree_.reap_candidates(clock_ms(env_))) {
+    if (!submit_write(-1, 0, 0, DeleteContainerRequest{path})) return;
   }
 }
 
 // --- the pipeline -------------------------------------------------------------------
 
 void Server::on_request(io::ConnId conn, Connection& c, wire::RequestFrame req) {
-  auto sit = sessions_.find(c.session_id);
+  const int64_t session_id = c.session_id;
+  auto sit = sessions_.find(session_id);
   if (sit == sessions_.end()) return drop_connection(conn, "session gone");
-  Session& s = sit->second;
+  LocalSession& s = sit->second;
   auto reply_now = [&](Code err, wire::ReplyBody body) {
     send(conn, wire::ReplyFrame{req.xid, tree_.last_zxid(), err, std::move(body)});
   };
   if (s.conn != conn) return reply_now(Code::SessionMoved, wire::EmptyReply{});
-  if (s.closing) return reply_now(Code::SessionExpired, wire::EmptyReply{});
-  touch(s);
+  touch(session_id);
   if (std::holds_alternative<wire::PingOp>(req.op)) {
     return send(conn, wire::ReplyFrame{wire::kPingXid, tree_.last_zxid(), Code::Ok, wire::EmptyReply{}});
   }
@@ -277,63 +342,121 @@ void Server::on_request(io::ConnId conn, Connection& c, wire::RequestFrame req) 
   if (s.queue.size() >= options_.session_queue_max) return drop_connection(conn, "too many requests in flight");
   if (wire::is_write(req.op)) {
     if (oversized(req.op)) return drop_connection(conn, "packet larger than jute.maxbuffer");
-    if (std::holds_alternative<wire::CloseOp>(req.op)) s.closing = true;
-    return submit_write(c.session_id, conn, req.xid, to_request(req.op));
+    s.queue.push_back(Item{Item::Kind::kWrite, conn, req.xid, wire::PingOp{}, false});
+    if (leads()) {
+      submit_write(options_.server_id, session_id, req.xid, to_request(req.op));
+    } else {
+      send_leader(quorum::Forward{session_id, req.xid, std::move(req.op)});
+    }
+    return;
+  }
+  if (std::holds_alternative<wire::SyncOp>(req.op) && role_ != Role::kStandalone) {
+    // Answered once every write the leader had proposed when the sync
+    // reached it is applied here (ZooKeeper's sync is a write in disguise).
+    s.queue.push_back(Item{Item::Kind::kSync, conn, req.xid, req.op, false});
+    if (leads()) {
+      sync_markers_.push_back(SyncMarker{last_proposed(), 0, session_id, req.xid});
+      resolve_sync_markers();
+    } else {
+      send_leader(quorum::Forward{session_id, req.xid, std::move(req.op)});
+    }
+    return;
   }
   if (s.queue.empty()) {
     send(conn, answer_read(conn, req.xid, req.op));
   } else {
-    s.queue.push_back(Item{Item::Kind::kRead, conn, req.xid, 0, std::move(req.op)});
+    s.queue.push_back(Item{Item::Kind::kRead, conn, req.xid, std::move(req.op), false});
   }
 }
 
-void Server::submit_write(int64_t session_id, io::ConnId conn, int32_t xid, const Request& request) {
+bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request) {
+  ZSIM_ASSERT(leads());
+  if (role_ == Role::kLeading && zab::counter_of(next_zxid_) > options_.zxid_counter_max) {
+    // ZooKeeper's rollover: a new epoch starts the counter again. Not from
+    // inside this handler: the caller still holds references into our maps.
+    const uint64_t gen = generation_;
+    env_.clock.schedule(Duration{0}, [this, gen] {
+      if (gen == generation_) become_looking("zxid counter exhausted");
+    });
+    return false;
+  }
   PrepareContext ctx;
   ctx.session_id = session_id;
   ctx.cxid = xid;
   ctx.zxid = next_zxid_++;
-  ctx.time_ms = now_ms(env_);
-  // A closing session's own close (client close or expiry) goes through;
-  // anything else it sends fails with SessionExpired.
-  auto sit = sessions_.find(session_id);
-  const bool closing_itself = std::holds_alternative<CloseSessionRequest>(request);
-  ctx.session_check = sit != sessions_.end() && sit->second.closing && !closing_itself ? Code::SessionExpired : Code::Ok;
+  ctx.time_ms = clock_ms(env_);
+  if (std::holds_alternative<CreateSessionRequest>(request)) {
+    // Named after the zxid of its createSession txn, under the asking
+    // server's id: zxids never repeat, so neither do session ids (a reused
+    // id would let a client of a dead session take over a new one).
+    ZSIM_ASSERT(origin >= 0 && origin <= 255);
+    ctx.session_id = (origin << 56) | (ctx.zxid & ((int64_t{1} << 56) - 1));
+  } else if (session_id != 0) {
+    // The session tracker's verdict: gone or closing sessions may only
+    // close; a session attached elsewhere gets SessionMoved. Server-made
+    // txns (origin -1: expiry, reaping) skip the ownership check.
+    auto it = tracked_.find(session_id);
+    const bool closing_itself = std::holds_alternative<CloseSessionRequest>(request);
+    if (it == tracked_.end() || (it->second.closing && !closing_itself)) {
+      ctx.session_check = Code::SessionExpired;
+    } else if (origin >= 0 && it->second.owner >= 0 && it->second.owner != origin) {
+      ctx.session_check = Code::SessionMoved;
+    } else {
+      if (origin >= 0) it->second.owner = origin;
+      if (closing_itself) it->second.closing = true;
+    }
+  }
   Txn txn = prepare(tree_, pending_, request, ctx);
+  if (role_ == Role::kLeading) {
+    propose(std::move(txn));
+    return true;
+  }
   log_.append(txn);
   unapplied_.push_back(std::move(txn));
-  if (sit != sessions_.end() && (conn != 0 || std::holds_alternative<CreateSessionRequest>(request))) {
-    sit->second.queue.push_back(Item{Item::Kind::kWrite, conn, xid, ctx.zxid, wire::PingOp{}});
-  }
-  log_.sync([this](bool ok) {
-    if (!ok) {
-      env_.trace.event("zk.sync_failed", {});
-      serving_ = false;
-      return;
-    }
-    on_synced();
+  const uint64_t gen = generation_;
+  log_.sync([this, gen](bool ok) {
+    if (gen != generation_) return;
+    if (!ok) return fail_disk();
+    on_standalone_synced();
   });
-  if (options_.unsafe_ack_before_sync) env_.clock.schedule(Duration{0}, [this] { on_synced(); });
+  if (options_.unsafe_ack_before_sync) {
+    env_.clock.schedule(Duration{0}, [this, gen] {
+      if (gen == generation_) on_standalone_synced();
+    });
+  }
+  return true;
 }
 
-void Server::on_synced() {
+void Server::fail_disk() {
+  env_.trace.event("zk.sync_failed", {});
+  down_ = true;
+  serving_ = false;
+  ++generation_;
+  drop_all_clients("disk failed");
+}
+
+void Server::on_standalone_synced() {
   const int64_t durable =
       options_.unsafe_ack_before_sync ? log_.last_appended_zxid() : log_.last_synced_zxid();
   while (!unapplied_.empty() && unapplied_.front().header.zxid <= durable) {
     Txn txn = std::move(unapplied_.front());
     unapplied_.pop_front();
-    apply_next(txn);
+    apply_txn(txn, true);
   }
-  if (txns_since_snapshot_ >= options_.snapshot_every_txns && !snapshot_in_flight_ && unapplied_.empty()) {
-    snapshot_in_flight_ = true;
-    txns_since_snapshot_ = 0;
-    log_.snapshot(tree_, [this](bool ok) {
-      snapshot_in_flight_ = false;
-      env_.trace.event("zk.snapshot", {{"ok", ok}});
-    });
-  }
+  maybe_snapshot();
 }
 
-void Server::apply_next(const Txn& txn) {
+void Server::maybe_snapshot() {
+  // Only a tree of committed txns is snapshotted: a snapshot is the floor
+  // below which this server's log can never be truncated.
+  if (!serving_ || !unreported_.empty()) return;
+  if (txns_since_snapshot_ < options_.snapshot_every_txns || log_.snapshot_in_flight()) return;
+  txns_since_snapshot_ = 0;
+  log_.snapshot(tree_, [this](bool ok) { env_.trace.event("zk.snapshot", {{"ok", ok}}); });
+}
+
+void Server::apply_txn(const Txn& txn, bool committed) {
+  const int64_t prev = tree_.last_zxid();
   ApplyResult result = apply(tree_, txn);
   pending_.forget_applied(txn.header.zxid);
   ++stats_.txns_applied;
@@ -342,43 +465,84 @@ void Server::apply_next(const Txn& txn) {
                                 {"type", txn_kind(txn)},
                                 {"session", io::Hex{static_cast<uint64_t>(txn.header.session_id)}},
                                 {"err", code_name(result.code)}});
+  if (committed) {
+    report_commit(txn, prev);
+  } else {
+    unreported_.push_back(Unreported{txn, prev});
+  }
   // Watchers hear of the change before anyone hears the reply.
   notify(result.events);
   const int64_t sid = txn.header.session_id;
+  if (const auto* cs = std::get_if<CreateSessionTxn>(&txn.body)) {
+    if (leads()) tracked_[sid] = TrackedSession{cs->timeout_ms, env_.clock.now() + millis(cs->timeout_ms), false, sid >> 56};
+    auto pc = (sid >> 56) == options_.server_id ? pending_connects_.find(txn.header.cxid) : pending_connects_.end();
+    if (pc != pending_connects_.end()) {
+      const io::ConnId conn = pc->second;
+      pending_connects_.erase(pc);
+      if (conns_.count(conn) != 0) {
+        LocalSession& s = sessions_[sid];
+        s.timeout_ms = cs->timeout_ms;
+        s.conn = conn;
+        conns_[conn].session_id = sid;
+        ++stats_.sessions_created;
+        env_.trace.event("zk.session_create",
+                         {{"session", io::Hex{static_cast<uint64_t>(sid)}}, {"timeout_ms", cs->timeout_ms}});
+        send(conn, wire::ConnectResponse{cs->timeout_ms, sid});
+      }
+    }
+    return;
+  }
+  const bool closed = std::holds_alternative<CloseSessionTxn>(txn.body) && result.code == Code::Ok;
+  if (closed) tracked_.erase(sid);
   auto sit = sessions_.find(sid);
   if (sit == sessions_.end()) return;
-  Session& s = sit->second;
-  if (!s.queue.empty() && s.queue.front().kind == Item::Kind::kWrite && s.queue.front().zxid == txn.header.zxid) {
+  LocalSession& s = sit->second;
+  if (!s.queue.empty() && s.queue.front().kind == Item::Kind::kWrite && s.queue.front().xid == txn.header.cxid &&
+      txn.header.cxid != 0) {
     const Item item = std::move(s.queue.front());
     s.queue.pop_front();
-    if (std::holds_alternative<CreateSessionTxn>(txn.body)) {
-      s.created = true;
-      if (s.conn == item.conn) send(item.conn, wire::ConnectResponse{s.timeout_ms, sid});
-    } else if (item.conn != 0 && s.conn == item.conn) {
+    if (s.conn == item.conn) {
       send(item.conn, wire::ReplyFrame{item.xid, tree_.last_zxid(), result.code, reply_body(txn, result)});
     }
   }
-  if (std::holds_alternative<CloseSessionTxn>(txn.body)) {
+  if (closed) {
     const io::ConnId conn = s.conn;
     sessions_.erase(sit);
     env_.trace.event("zk.session_closed", {{"session", io::Hex{static_cast<uint64_t>(sid)}}});
     if (conn != 0) drop_connection(conn, "session closed");
     return;
   }
-  answer_ready_reads(sid);
+  answer_ready(sid);
 }
 
-void Server::answer_ready_reads(int64_t session_id) {
+void Server::report_commit(const Txn& txn, int64_t prev_zxid) {
+  if (options_.observer != nullptr) options_.observer->on_commit(txn, prev_zxid);
+}
+
+void Server::answer_ready(int64_t session_id) {
   auto sit = sessions_.find(session_id);
   if (sit == sessions_.end()) return;
-  Session& s = sit->second;
-  while (!s.queue.empty() && s.queue.front().kind == Item::Kind::kRead) {
-    Item item = std::move(s.queue.front());
+  LocalSession& s = sit->second;
+  while (!s.queue.empty()) {
+    Item& front = s.queue.front();
+    if (front.kind == Item::Kind::kWrite || (front.kind == Item::Kind::kSync && !front.ready)) break;
+    Item item = std::move(front);
     s.queue.pop_front();
     if (item.conn == s.conn) send(item.conn, answer_read(item.conn, item.xid, item.op));
   }
 }
 
+void Server::mark_sync_ready(int64_t session_id, int32_t cxid) {
+  auto sit = sessions_.find(session_id);
+  if (sit == sessions_.end()) return;
+  for (Item& item : sit->second.queue) {
+    if (item.kind == Item::Kind::kSync && item.xid == cxid && !item.ready) {
+      item.ready = true;
+      break;
+    }
+  }
+  answer_ready(session_id);
+}
 wire::ReplyFrame Server::answer_read(io::ConnId conn, int32_t xid, const wire::Op& op) {
   ++stats_.reads_served;
   wire::ReplyFrame reply{xid, tree_.last_zxid(), Code::Ok, wire::EmptyReply{}};

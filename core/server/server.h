@@ -1,66 +1,161 @@
-// Server: one ZooKeeper-style server process (standalone for now; the ZAB
-// ensemble builds on the same pipeline).
+// Server: one ZooKeeper-style server process, standalone or a member of a
+// ZAB ensemble (voter or observer).
 //
 // Event-driven: handlers run to completion on each delivered message or timer;
-// nothing blocks. The request pipeline is ZooKeeper's:
+// nothing blocks. The client side is the same in every role:
 //
-//   validate + prepare (txn with the next zxid; failed writes use one too)
-//     -> append to the txn log -> group sync -> apply to the tree
-//     -> watch notifications -> reply
+//   connections -> sessions -> per-session FIFO of requests -> replies
 //
-// Reads are answered from the applied tree, but a read waits behind the
-// earlier writes of its own session (per-session FIFO). Watch notifications
-// of a txn go out before the reply of that txn, on the same FIFO stream, so
-// a client sees the event before the data that follows the change.
+// Reads are answered from this server's applied tree, but a read waits behind
+// the earlier writes and syncs of its own session (per-session FIFO). Watch
+// notifications of a txn go out before the reply of that txn, on the same
+// stream, so a client sees the event before the data that follows the change.
 //
-// Sessions: a connect without a session id creates one (a createSession
-// txn); a connect with one re-attaches it (moving it from an older
-// connection, whose requests then fail with SessionMoved), unless the client
+// Writes take the path of the server's role:
+//   standalone: prepare (txn with the next zxid; failed writes use one too)
+//               -> append to the txn log -> group sync -> apply -> reply
+//   leader:     prepare -> append + PROPOSAL to the followers -> ACKs of a
+//               quorum, the leader's own (after its sync) among them
+//               -> COMMIT (followers) / INFORM (observers) -> apply -> reply
+//   follower, observer: forward to the leader; apply on COMMIT / INFORM and
+//               reply to the waiting client (matched by session and xid)
+// Followers log each PROPOSAL and ACK it only once it is synced to their log.
+// A sync() waits until every write the leader had proposed when the sync
+// reached it is applied here.
+//
+// Replication is ZAB as docs/zab.md describes it; the pure state machines
+// are in core/zab. Election notifications are datagrams on the election
+// port; everything else runs on one stream per learner, which the learner
+// opens to the leader's quorum port. acceptedEpoch and currentEpoch are
+// files on the disk. A server serves clients only when it is an established
+// leader or a learner that received UPTODATE; while electing (LOOKING) it
+// closes every client connection at once.
+//
+// Sessions: a connect without a session id asks the leader (or the
+// standalone server) for one: a createSession txn, whose session id is the
+// asking server's id in the top byte and the txn's zxid below it (zxids
+// never repeat, so neither do session ids). A connect with a session id
+// re-attaches it if this server's tree still holds the session (a learner
+// tells the leader, which makes this server the session's owner: requests
+// through any other server then fail with SessionMoved), unless the client
 // has seen a newer zxid than this server has (it is refused, so a client
-// never goes back in time) or the session is gone (ConnectResponse with
-// session 0: expired). Sessions are touched by every request and ping and
-// expire through a closeSession txn that deletes their ephemerals at one
-// zxid. Container and TTL nodes are reaped by deleteContainer txns.
+// never goes back in time). The leader (or standalone server) owns expiry:
+// learners report the sessions their clients touched with every ping reply;
+// an expired session is closed by a closeSession txn that deletes its
+// ephemerals at one zxid on every server. Container and TTL nodes are reaped
+// by deleteContainer txns.
 //
-// Crash safety: nothing is applied or answered before its txn is synced, so
-// nothing acknowledged is lost; recovery rebuilds the tree from the newest
-// snapshot and the log (core/server/txn_log.h).
+// Crash safety: a txn is applied or acknowledged only once it is durable on
+// this server (standalone) or on a quorum (ensemble); recovery rebuilds the
+// tree from the newest snapshot and the log (core/server/txn_log.h), and
+// the next leader's synchronization repairs what a crash left unfinished.
 #pragma once
 
 #include "core/io/env.h"
+#include "core/proto/quorum.h"
 #include "core/proto/wire.h"
 #include "core/server/txn_log.h"
 #include "core/tree/data_tree.h"
 #include "core/tree/watches.h"
 #include "core/txn/prepare.h"
+#include "core/zab/broadcast.h"
+#include "core/zab/discovery.h"
+#include "core/zab/election.h"
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace zsim::core {
 
+// One server of an ensemble: its id (ZooKeeper's myid, 0..255, the top byte
+// of the session ids it names) and where it runs.
+struct EnsembleMember {
+  int32_t server_id = 0;
+  io::HostId host = 0;
+  bool observer = false;
+};
+
+// What a server reports to the checkers' invariant monitor
+// (checkers/ensemble_monitor.h). Calls happen synchronously, in the order the
+// server does things; the observer must not call back into the server.
+class ReplicaObserver {
+ public:
+  virtual ~ReplicaObserver() = default;
+  // This server became the established leader of `epoch`.
+  virtual void on_established(int64_t epoch) = 0;
+  // This server applied the committed txn `txn` on top of a tree at
+  // `prev_zxid`. A txn applied before it is known to be committed (replayed
+  // at recovery, or a proposal of a lost epoch) is reported once a leader's
+  // history confirms it, and never if a sync truncates it.
+  virtual void on_commit(const Txn& txn, int64_t prev_zxid) = 0;
+  // This server replaced its tree with the leader's snapshot at `zxid`.
+  virtual void on_snapshot(int64_t zxid) = 0;
+};
+
+// Every knob of a server, units in the names. The ZAB timing follows
+// ZooKeeper's: tickTime, initLimit and syncLimit in ticks.
 struct ServerOptions {
   io::Port client_port = 2181;
-  // This server's id; the top byte of the session ids it makes.
+  // The quorum port (learner streams) and the election port (datagrams).
+  io::Port quorum_port = 2888;
+  io::Port election_port = 3888;
+  // This server's id: the top byte of the session ids it names. In an
+  // ensemble it must be one of the members'.
   int32_t server_id = 1;
+  // The ensemble (voters and observers, this server included). Empty: a
+  // standalone server.
+  std::vector<EnsembleMember> ensemble;
+
   // ZooKeeper's tickTime: sessions negotiate a timeout within
-  // [2, 20] ticks and expiry is checked every tick.
-  Duration tick = millis(2000);
+  // [session_timeout_ms_min, session_timeout_ms_max] (0: 2 and 20 ticks),
+  // and expiry is checked every tick.
+  int64_t tick_ms = 2000;
+  int32_t session_timeout_ms_min = 0;
+  int32_t session_timeout_ms_max = 0;
+  // Discovery and synchronization must finish within init_limit_ticks; a
+  // follower silent for sync_limit_ticks no longer counts for the leader's
+  // quorum, and a leader silent that long makes its followers re-elect.
+  int64_t init_limit_ticks = 10;
+  int64_t sync_limit_ticks = 5;
+  // Election: the wait for a better vote once a quorum agrees, and the
+  // resend interval (doubling from min to max while nothing arrives).
+  int64_t finalize_wait_ms = 200;
+  int64_t notification_interval_ms_min = 200;
+  int64_t notification_interval_ms_max = 6400;
   // How often container and TTL nodes are looked at for reaping.
-  Duration reap_interval = seconds(60);
+  int64_t reap_interval_ms = 60'000;
   // A snapshot after this many txns.
   int64_t snapshot_every_txns = 5000;
-  // A deliberately broken server, to prove the harness catches it: apply
-  // and acknowledge each write as soon as it is appended to the log, before
-  // the sync makes it durable. A crash then loses acknowledged writes.
+  // The largest zxid counter a leader uses before it forces a new election
+  // (ZooKeeper: 0xffffffff). Lower only to test the rollover.
+  int64_t zxid_counter_max = zab::kCounterMax;
+
+  // Deliberately broken servers, to prove the harness catches them:
+  //  - standalone: apply and acknowledge each write as soon as it is
+  //    appended, before the sync makes it durable (a crash loses it);
+  //    ensemble: a follower ACKs a proposal before its log sync.
   bool unsafe_ack_before_sync = false;
-  // Limits: requests in flight per session, open connections.
+  //  - ensemble: the leader commits a proposal once its own log has it,
+  //    without waiting for a quorum (an isolated leader loses writes).
+  bool unsafe_commit_before_quorum = false;
+
+  // Limits: requests in flight per session, open client connections.
   size_t session_queue_max = 1000;
   size_t connections_max = 1000;
+
+  // Invariant monitor (not owned; may be null).
+  ReplicaObserver* observer = nullptr;
 };
+
+// A server's role (ZooKeeper's ServerState, plus standalone).
+enum class Role : uint8_t { kStandalone, kLooking, kLeading, kFollowing, kObserving };
+const char* role_name(Role role);
 
 struct ServerStats {
   uint64_t txns_applied = 0;
@@ -68,22 +163,36 @@ struct ServerStats {
   uint64_t sessions_created = 0;
   uint64_t sessions_expired = 0;
   uint64_t connections_refused = 0;
+  uint64_t elections = 0;     // times this server started an election
+  uint64_t established = 0;   // times it became an established leader
+  uint64_t proposals = 0;     // proposals it made as leader
 };
 
 class Server {
  public:
-  // Recovers from the disk and starts serving. If recovery fails the server
-  // stays down (serving() is false) and says why in the trace.
+  // Recovers from the disk, then starts serving (standalone) or electing
+  // (ensemble). If recovery fails the server stays down (serving() stays
+  // false) and says why in the trace.
+  // REQUIRES: an ensemble, if any, is valid (see ensemble_error()).
   Server(io::Env& env, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // "" if `options` describe a usable ensemble, else what is wrong.
+  static std::string ensemble_error(const ServerOptions& options);
+
   bool serving() const { return serving_; }
+  Role role() const { return role_; }
+  // The leader this server follows or is (-1: none).
+  int32_t leader_id() const { return static_cast<int32_t>(leader_sid_); }
+  int64_t accepted_epoch() const { return accepted_epoch_; }
+  int64_t current_epoch() const { return current_epoch_; }
   const DataTree& tree() const { return tree_; }
   const ServerStats& stats() const { return stats_; }
   int64_t last_applied_zxid() const { return tree_.last_zxid(); }
-  // Negotiation bounds, from the tick.
+  int64_t last_logged_zxid() const { return log_.last_appended_zxid(); }
+  // Negotiation bounds.
   int32_t min_session_timeout_ms() const;
   int32_t max_session_timeout_ms() const;
 
@@ -94,48 +203,141 @@ class Server {
   };
   // One request of a session, waiting for its turn to be answered.
   struct Item {
-    enum class Kind : uint8_t { kWrite, kRead };
+    enum class Kind : uint8_t { kWrite, kRead, kSync };
     Kind kind = Kind::kRead;
     io::ConnId conn = 0;  // where the answer goes (if still attached)
     int32_t xid = 0;
-    int64_t zxid = 0;     // kWrite: its txn
-    wire::Op op;          // kRead: what to answer
+    wire::Op op;          // kRead, kSync: what to answer
+    bool ready = false;   // kSync: every write before it is applied here
   };
-  struct Session {
+  // A session with a client connection here (any role).
+  struct LocalSession {
     int32_t timeout_ms = 0;
     io::ConnId conn = 0;
-    Time expires_at{};
-    bool closing = false;
-    bool created = false;  // its createSession txn has been applied
     std::deque<Item> queue;
   };
+  // A session as the leader (or standalone server) tracks it for expiry.
+  struct TrackedSession {
+    int32_t timeout_ms = 0;
+    Time expires_at{};
+    bool closing = false;
+    int64_t owner = -1;  // the server its client is attached to (-1: unknown)
+  };
+  // A learner's stream at the leader.
+  struct Learner {
+    zab::ServerId sid = zab::kNoServer;  // from the host, never the payload
+    bool observer = false;
+    bool info = false;             // sent LEARNERINFO
+    bool leader_info_sent = false;
+    bool epoch_acked = false;      // sent ACKEPOCH
+    zab::Zxid last_zxid = 0;       // from ACKEPOCH
+    bool sync_sent = false;        // SYNC, its txns and NEWLEADER sent
+    bool newleader_acked = false;
+    bool forwarding = false;       // gets proposals and commits
+    bool uptodate = false;         // UPTODATE sent: may forward client requests
+  };
+  // A sync of a client, waiting for the leader to commit `zxid`.
+  struct SyncMarker {
+    zab::Zxid zxid = 0;
+    io::ConnId learner = 0;  // 0: a client of the leader itself
+    int64_t session_id = 0;
+    int32_t cxid = 0;
+  };
+  // A txn in the tree not yet known to be committed, and the zxid before it.
+  struct Unreported {
+    Txn txn;
+    int64_t prev_zxid = 0;
+  };
+  enum class LearnerStage : uint8_t { kConnecting, kInfoSent, kEpochAcked, kSyncing, kBroadcast };
 
-  void start_serving();
+  // --- start ---------------------------------------------------------------
+  void start_standalone();
+  void start_ensemble();
+  bool is_ensemble() const { return !options_.ensemble.empty(); }
+  // True when this server orders writes: standalone, or established leader.
+  bool leads() const;
 
-  // --- connections ---------------------------------------------------------
+  // --- client connections (server.cpp) ---------------------------------------
   io::StreamHandlers on_accept(io::ConnId conn);
   void on_frame(io::ConnId conn, const io::Bytes& bytes);
   void on_connection_closed(io::ConnId conn);
   void drop_connection(io::ConnId conn, const char* why);
+  void drop_all_clients(const char* why);
   void send(io::ConnId conn, const wire::ServerFrame& frame);
 
   // --- sessions ------------------------------------------------------------
   void on_connect(io::ConnId conn, const wire::ConnectRequest& req);
   void attach(io::ConnId conn, int64_t session_id);
-  void touch(Session& s);
+  void touch(int64_t session_id);
+  void touch_tracked(int64_t session_id);
   void on_tick();
-  int64_t next_session_id();
+  void expire_sessions();
+  void track_all_sessions();
 
   // --- the pipeline --------------------------------------------------------
   void on_request(io::ConnId conn, Connection& c, wire::RequestFrame req);
-  // Prepares, logs and queues a write. `session_id` 0 for server-made txns.
-  void submit_write(int64_t session_id, io::ConnId conn, int32_t xid, const Request& request);
-  void on_synced();
-  void apply_next(const Txn& txn);
-  void answer_ready_reads(int64_t session_id);
+  // Standalone or leader: prepares a write and logs (standalone) or
+  // proposes (leader) it. `origin`: the server whose client asked (-1: the
+  // server itself, e.g. expiry); for createSession `xid` is the asking
+  // server's token. False if the write was not taken (the zxid counter is
+  // exhausted: an election follows).
+  bool submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request);
+  void on_standalone_synced();
+  // Applies a txn: tree, watches, replies to waiting clients. `committed`
+  // false: known only to be logged (it waits in unreported_).
+  void apply_txn(const Txn& txn, bool committed);
+  void report_commit(const Txn& txn, int64_t prev_zxid);
+  void answer_ready(int64_t session_id);
+  void mark_sync_ready(int64_t session_id, int32_t cxid);
   wire::ReplyFrame answer_read(io::ConnId conn, int32_t xid, const wire::Op& op);
   void notify(const std::vector<WatchEvent>& events);
   void on_reap();
+  void maybe_snapshot();
+  void fail_disk();
+  zab::Zxid last_proposed() const;
+
+  // --- replication (server_zab.cpp) -------------------------------------------
+  zab::ZabOptions zab_options() const;
+  const EnsembleMember* member_by_host(io::HostId host) const;
+  const EnsembleMember* member_by_id(zab::ServerId sid) const;
+  int64_t now_ms();
+  void load_epochs();
+  void persist_epoch(const char* name, int64_t value, UniqueFunction<void(bool)> done);
+
+  void become_looking(const char* why);
+  void on_election_step(zab::ElectionStep step);
+  void on_vote_datagram(io::HostId from, const io::Bytes& bytes);
+  void on_half_tick();
+
+  // Leader.
+  void become_leader();
+  io::StreamHandlers on_learner_accept(io::ConnId conn, io::HostId host);
+  void on_learner_message(io::ConnId conn, const io::Bytes& bytes);
+  void on_learner_closed(io::ConnId conn);
+  void drop_learner(io::ConnId conn, const char* why);
+  void send_learner(io::ConnId conn, const quorum::Message& m);
+  void leader_progress();
+  void sync_learner(io::ConnId conn);
+  void establish();
+  void propose(Txn txn);
+  void on_leader_synced();
+  void on_proposal_acked(zab::ServerId from, zab::Zxid zxid);
+  void commit_upto(const std::vector<zab::Zxid>& zxids);
+  void resolve_sync_markers();
+  void leader_half_tick();
+
+  // Learner (follower or observer).
+  void become_learner(zab::ServerId leader);
+  void on_leader_message(const io::Bytes& bytes);
+  void send_leader(const quorum::Message& m);
+  void on_sync_start(quorum::SyncStart m);
+  void on_sync_txn(const Txn& txn);
+  void reconnect_for_snapshot(const char* why);
+  void try_ack_newleader();
+  void on_proposal(Txn txn);
+  void on_commit_msg(zab::Zxid zxid);
+  void ack_synced();
+  void learner_half_tick();
 
   io::Env& env_;
   ServerOptions options_;
@@ -144,17 +346,64 @@ class Server {
   PendingChanges pending_;
   WatchManager watches_;
   ServerStats stats_;
+  // Guards disk callbacks against running after destruction.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool serving_ = false;
+  bool down_ = false;  // recovery or a disk sync failed: this process is dead
+  Role role_ = Role::kStandalone;
+  // Bumped on every role change: callbacks (disk syncs, epoch writes,
+  // streams) of an earlier role see a different number and do nothing.
+  uint64_t generation_ = 0;
+  Time started_at_{};
+  int64_t half_ticks_ = 0;  // half ticks since the process started
+  int64_t mono_ms_ = 0;     // the clock in ms, never going back
 
+  // Standalone and leader: the next zxid to prepare.
   int64_t next_zxid_ = 1;
-  int64_t last_session_id_ = 0;
   int64_t txns_since_snapshot_ = 0;
-  bool snapshot_in_flight_ = false;
-  bool sync_in_flight_ = false;
-  // Logged but not yet applied, in zxid order.
+  int32_t next_token_ = 1;
+  // Logged but not yet applied, in zxid order (standalone: not yet durable;
+  // leader: not yet committed; learner: proposals not yet committed).
   std::deque<Txn> unapplied_;
+  // Applied but not yet known to be committed (see server_zab.cpp).
+  std::deque<Unreported> unreported_;
   std::map<io::ConnId, Connection> conns_;
-  std::map<int64_t, Session> sessions_;
+  // Connections waiting for their createSession txn, by token.
+  std::map<int32_t, io::ConnId> pending_connects_;
+  std::map<int64_t, LocalSession> sessions_;
+  // Leader and standalone: every session, for expiry and ownership.
+  std::map<int64_t, TrackedSession> tracked_;
+  // Learner: sessions touched since the last ping reply.
+  std::set<int64_t> touched_;
+
+  // --- ZAB state ---
+  std::optional<zab::QuorumVerifier> config_;
+  std::unique_ptr<zab::Election> election_;
+  int64_t accepted_epoch_ = 0;
+  int64_t current_epoch_ = 0;
+  zab::ServerId leader_sid_ = zab::kNoServer;
+  int64_t init_deadline_tick_ = 0;
+  // Leader.
+  std::optional<zab::Discovery> discovery_;
+  std::optional<zab::ProposalTracker> tracker_;
+  std::optional<zab::QuorumLiveness> liveness_;
+  bool accepted_persisted_ = false;  // acceptedEpoch = new epoch is durable
+  bool current_persisted_ = false;   // currentEpoch = new epoch is durable
+  bool leader_log_synced_ = false;   // the leader's log is durable for NEWLEADER
+  bool epoch_write_in_flight_ = false;
+  bool established_ = false;
+  zab::Zxid self_acked_ = 0;         // the leader's own acks, up to here
+  std::map<io::ConnId, Learner> learners_;
+  std::deque<SyncMarker> sync_markers_;
+  // Learner.
+  LearnerStage stage_ = LearnerStage::kConnecting;
+  io::ConnId leader_conn_ = 0;
+  int64_t leader_heard_tick_ = 0;
+  int64_t new_epoch_ = 0;            // from LEADERINFO
+  bool force_snap_ = false;          // ask for a SNAP (a TRUNC failed)
+  zab::Zxid acked_upto_ = 0;         // proposals acked, up to here
+  bool newleader_pending_ = false;   // NEWLEADER received, ACK not yet sent
+  bool newleader_acked_ = false;
 };
 
 }  // namespace zsim::core

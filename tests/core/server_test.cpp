@@ -56,7 +56,7 @@ struct World {
 
   static core::ServerOptions fast_ticks() {
     core::ServerOptions o;
-    o.tick = millis(500);  // sessions of 1s..10s
+    o.tick_ms = 500;  // sessions of 1s..10s
     return o;
   }
 

@@ -1,0 +1,319 @@
+// A ZAB ensemble end to end on the simulated network and disk: election,
+// discovery and sync, writes replicated through any server, reads served
+// locally, sync(), leader loss and re-election, a partitioned leader that
+// steps down, a follower that restarts behind and catches up (DIFF), one that
+// must drop an uncommitted tail (TRUNC) or take a snapshot (SNAP), observers,
+// session expiry owned by the leader, SessionMoved, the zxid counter
+// rollover, and the deliberately broken leader.
+#include "core/client/client.h"
+#include "core/server/server.h"
+#include "sim/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace zsim {
+namespace {
+
+using core::Client;
+using core::ClientOptions;
+using core::Code;
+using core::Role;
+
+struct ServerProcess : sim::Process {
+  ServerProcess(io::Env& env, core::ServerOptions options) : server(env, std::move(options)) {}
+  core::Server server;
+};
+
+struct ClientProcess : sim::Process {
+  using Body = std::function<void(io::Env&, Client&)>;
+  ClientProcess(io::Env& env, ClientOptions options, Body body) : client(env, std::move(options)) {
+    env.fibers.spawn("test", [this, &env, body = std::move(body)] { body(env, client); });
+  }
+  Client client;
+};
+
+struct Ensemble {
+  sim::Simulator sim{sim::SimOptions{}};
+  std::vector<io::HostId> servers;
+  std::vector<core::EnsembleMember> members;
+  core::ServerOptions base;
+
+  explicit Ensemble(int voters, int observers = 0, core::ServerOptions options = fast()) : base(options) {
+    for (int i = 1; i <= voters + observers; ++i) {
+      const std::string name = i <= voters ? fmt::format("s{}", i) : fmt::format("o{}", i - voters);
+      const io::HostId h = sim.add_host(name, [this, i](io::Env& env) {
+        core::ServerOptions o = base;
+        o.server_id = i;
+        o.ensemble = members;
+        return std::make_unique<ServerProcess>(env, o);
+      });
+      servers.push_back(h);
+      members.push_back(core::EnsembleMember{i, h, i > voters});
+    }
+    if (std::getenv("ZSIM_TEST_TRACE") != nullptr) {
+      sim.trace().set_sink([](std::string_view line, std::uint64_t) { fmt::print("{}\n", line); });
+    }
+    for (io::HostId h : servers) sim.start(h);
+  }
+
+  static core::ServerOptions fast() {
+    core::ServerOptions o;
+    o.tick_ms = 100;
+    o.init_limit_ticks = 10;
+    o.sync_limit_ticks = 5;
+    o.session_timeout_ms_min = 1000;
+    o.session_timeout_ms_max = 10000;
+    return o;
+  }
+
+  core::Server* srv(size_t i) {
+    auto* p = sim.process_as<ServerProcess>(servers.at(i));
+    return p == nullptr ? nullptr : &p->server;
+  }
+  // The index of the established leader, if exactly one serves as leader.
+  std::optional<size_t> leader() {
+    std::optional<size_t> found;
+    for (size_t i = 0; i < servers.size(); ++i) {
+      core::Server* s = srv(i);
+      if (s != nullptr && s->role() == Role::kLeading && s->serving()) {
+        if (found) return std::nullopt;
+        found = i;
+      }
+    }
+    return found;
+  }
+  bool all_serving() {
+    for (size_t i = 0; i < servers.size(); ++i) {
+      core::Server* s = srv(i);
+      if (s == nullptr || !s->serving()) return false;
+    }
+    return true;
+  }
+  bool wait_all_serving(Duration d = seconds(10)) {
+    return sim.run_until_true([&] { return all_serving(); }, d);
+  }
+
+  io::HostId add_client(const std::string& name, ClientProcess::Body body, std::vector<io::HostId> to = {},
+                        Duration timeout = seconds(4)) {
+    ClientOptions options;
+    options.servers = to.empty() ? servers : to;
+    options.session_timeout = timeout;
+    const io::HostId h = sim.add_host(name, [options, body](io::Env& env) {
+      return std::make_unique<ClientProcess>(env, options, body);
+    });
+    sim.start(h);
+    return h;
+  }
+};
+
+TEST(Ensemble, ElectsOneLeaderAndEveryServerServes) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const auto l = e.leader();
+  ASSERT_TRUE(l.has_value());
+  int followers = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    if (i == *l) continue;
+    EXPECT_EQ(e.srv(i)->role(), Role::kFollowing);
+    EXPECT_EQ(e.srv(i)->leader_id(), static_cast<int32_t>(*l + 1));
+    ++followers;
+  }
+  EXPECT_EQ(followers, 2);
+  // Everybody made the new epoch current.
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(e.srv(i)->current_epoch(), e.srv(*l)->current_epoch());
+  EXPECT_GE(e.srv(*l)->current_epoch(), 1);
+}
+
+TEST(Ensemble, WritesThroughAFollowerReachEveryServer) {
+  Ensemble e(5);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const size_t f = (l + 1) % 5;
+  bool done = false;
+  e.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.create("/a", "1").ok());
+    auto st = zk.set_data("/a", "2", 0);
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st.value().version, 1);
+    EXPECT_EQ(zk.set_data("/a", "3", 0).code(), Code::BadVersion);
+    auto seq = zk.create("/a/q-", "", core::CreateMode::PersistentSequential);
+    ASSERT_TRUE(seq.ok());
+    EXPECT_EQ(seq.value(), "/a/q-0000000000");
+    ASSERT_TRUE(zk.sync("/a").ok());
+    auto d = zk.get_data("/a");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d.value().data, "2");
+    done = true;
+  }, {e.servers[f]});
+  e.sim.run_for(seconds(5));
+  ASSERT_TRUE(done);
+  for (size_t i = 0; i < 5; ++i) {
+    const core::Znode* n = e.srv(i)->tree().find("/a");
+    ASSERT_NE(n, nullptr) << "server " << i;
+    EXPECT_EQ(n->data, "2");
+  }
+  // The session was created through the follower: its id names that server.
+  for (const auto& [sid, timeout] : e.srv(l)->tree().sessions()) EXPECT_EQ(sid >> 56, static_cast<int64_t>(f + 1));
+}
+
+TEST(Ensemble, LeaderCrashElectsANewLeaderAndKeepsAcknowledgedWrites) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t old = *e.leader();
+  const int64_t old_epoch = e.srv(old)->current_epoch();
+  int acked = 0;
+  bool stop = false;
+  e.add_client("c1", [&](io::Env& env, Client& zk) {
+    while (!stop) {
+      if (!zk.wait_connected(seconds(1))) continue;
+      auto r = zk.create(fmt::format("/n{}", acked), "");
+      if (r.ok()) ++acked;
+      env.fibers.sleep(millis(20));
+    }
+  });
+  e.sim.run_for(seconds(2));
+  const int before = acked;
+  ASSERT_GT(before, 5);
+  e.sim.crash(e.servers[old]);
+  ASSERT_TRUE(e.sim.run_until_true([&] { return e.leader().has_value(); }, seconds(10)));
+  const size_t now = *e.leader();
+  EXPECT_NE(now, old);
+  EXPECT_GT(e.srv(now)->current_epoch(), old_epoch);
+  e.sim.run_for(seconds(3));
+  EXPECT_GT(acked, before);  // writes resumed
+  stop = true;
+  e.sim.restart(e.servers[old]);
+  ASSERT_TRUE(e.wait_all_serving());
+  e.sim.run_for(seconds(1));
+  for (size_t i = 0; i < 3; ++i) {
+    for (int k = 0; k < acked; ++k) {
+      EXPECT_NE(e.srv(i)->tree().find(fmt::format("/n{}", k)), nullptr) << "server " << i << " lost /n" << k;
+    }
+  }
+  EXPECT_EQ(e.srv(old)->role(), Role::kFollowing);
+}
+
+TEST(Ensemble, IsolatedLeaderStepsDownAndTheMajorityGoesOn) {
+  Ensemble e(5);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t old = *e.leader();
+  sim::FaultEvent isolate;
+  isolate.kind = sim::FaultKind::kPartition;
+  isolate.shape = sim::PartitionShape::kIsolate;
+  isolate.groups = {{fmt::format("s{}", old + 1)}};
+  e.sim.apply(isolate);
+  // syncLimit is 5 ticks of 100 ms: the old leader gives up within a second.
+  e.sim.run_for(seconds(2));
+  EXPECT_NE(e.srv(old)->role(), Role::kLeading);
+  EXPECT_FALSE(e.srv(old)->serving());
+  ASSERT_TRUE(e.sim.run_until_true([&] { return e.leader().has_value(); }, seconds(10)));
+  EXPECT_NE(*e.leader(), old);
+  e.sim.heal_all();
+  ASSERT_TRUE(e.wait_all_serving());
+  EXPECT_EQ(e.srv(old)->role(), Role::kFollowing);
+}
+
+TEST(Ensemble, RestartedFollowerCatchesUpAndAnEmptyOneGetsASnapshot) {
+  core::ServerOptions o = Ensemble::fast();
+  o.snapshot_every_txns = 50;
+  Ensemble e(3, 0, o);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t f = (*e.leader() + 1) % 3;
+  e.sim.crash(e.servers[f]);
+  int made = 0;
+  e.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    for (int i = 0; i < 300; ++i) {
+      if (zk.create(fmt::format("/k{}", i), "v").ok()) ++made;
+    }
+  }, {e.servers[*e.leader()]});
+  e.sim.run_for(seconds(5));
+  EXPECT_EQ(made, 300);
+  e.sim.restart(e.servers[f]);
+  ASSERT_TRUE(e.wait_all_serving());
+  e.sim.run_for(millis(500));
+  EXPECT_EQ(e.srv(f)->tree().last_zxid(), e.srv(*e.leader())->tree().last_zxid());
+  EXPECT_NE(e.srv(f)->tree().find("/k299"), nullptr);
+}
+
+TEST(Ensemble, ObserverReceivesCommitsAndForwardsWrites) {
+  Ensemble e(3, 1);
+  ASSERT_TRUE(e.wait_all_serving());
+  EXPECT_EQ(e.srv(3)->role(), Role::kObserving);
+  bool done = false;
+  e.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.create("/o", "x").ok());
+    ASSERT_TRUE(zk.sync("/o").ok());
+    EXPECT_TRUE(zk.get_data("/o").ok());
+    done = true;
+  }, {e.servers[3]});
+  e.sim.run_for(seconds(3));
+  EXPECT_TRUE(done);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NE(e.srv(i)->tree().find("/o"), nullptr);
+  // An observer is never counted: losing two voters stops the ensemble.
+  const size_t l = *e.leader();
+  e.sim.crash(e.servers[(l + 1) % 3]);
+  e.sim.crash(e.servers[(l + 2) % 3]);
+  e.sim.run_for(seconds(3));
+  EXPECT_FALSE(e.leader().has_value());
+}
+
+TEST(Ensemble, SessionsExpireOnEveryServerAtOneZxid) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t f = (*e.leader() + 1) % 3;
+  int64_t session = 0;
+  const io::HostId c = e.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.create("/eph", "", core::CreateMode::Ephemeral).ok());
+    session = zk.session_id();
+  }, {e.servers[f]}, seconds(1));
+  // Pings through the follower keep the session alive at the leader.
+  e.sim.run_for(seconds(4));
+  ASSERT_NE(session, 0);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NE(e.srv(i)->tree().find("/eph"), nullptr);
+  e.sim.crash(c);
+  e.sim.run_for(seconds(3));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(e.srv(i)->tree().find("/eph"), nullptr);
+    EXPECT_EQ(e.srv(i)->tree().sessions().count(session), 0u);
+  }
+}
+
+TEST(Ensemble, ZxidCounterRolloverForcesANewEpoch) {
+  core::ServerOptions o = Ensemble::fast();
+  o.zxid_counter_max = 20;
+  Ensemble e(3, 0, o);
+  ASSERT_TRUE(e.wait_all_serving());
+  const int64_t first_epoch = e.srv(*e.leader())->current_epoch();
+  int made = 0;
+  e.add_client("c1", [&](io::Env& env, Client& zk) {
+    for (int i = 0; i < 60;) {
+      if (!zk.wait_connected(seconds(1))) continue;
+      const Code c = zk.create(fmt::format("/r{}", i), "").code();
+      if (c == Code::Ok || c == Code::NodeExists) {
+        ++i;
+        ++made;
+      } else {
+        env.fibers.sleep(millis(50));
+      }
+    }
+  });
+  e.sim.run_for(seconds(30));
+  EXPECT_EQ(made, 60);
+  ASSERT_TRUE(e.leader().has_value());
+  EXPECT_GE(e.srv(*e.leader())->current_epoch(), first_epoch + 2);
+}
+
+}  // namespace
+}  // namespace zsim
