@@ -79,7 +79,7 @@ const char* role_name(Role role) {
 }
 
 Server::Server(io::Env& env, ServerOptions options)
-    : env_(env), options_(std::move(options)), log_(env.disk) {
+    : env_(env), options_(std::move(options)), log_(env.disk, options_.log) {
   ZSIM_ASSERT_MSG(ensemble_error(options_).empty(), ensemble_error(options_).c_str());
   started_at_ = env_.clock.now();
   // Tokens name this incarnation's session requests; starting at a random

@@ -132,6 +132,8 @@ struct ServerOptions {
   int64_t reap_interval_ms = 60'000;
   // A snapshot after this many txns.
   int64_t snapshot_every_txns = 5000;
+  // The txn log's own limits (its cache of recent txns bounds DIFF syncs).
+  TxnLogOptions log;
   // The largest zxid counter a leader uses before it forces a new election
   // (ZooKeeper: 0xffffffff). Lower only to test the rollover.
   int64_t zxid_counter_max = zab::kCounterMax;
