@@ -377,5 +377,84 @@ TEST(Ensemble, BrokenLeaderThatCommitsWithoutAQuorumLosesAcknowledgedWrites) {
   EXPECT_FALSE(acked_writes_lost_by_isolated_leader(true).empty());
 }
 
+// Speaks the client protocol by hand over two connections, to two servers,
+// so that one connection can go stale after its session moved.
+struct RawClientProcess : sim::Process {
+  struct Conn {
+    io::ConnId id = 0;
+    std::vector<core::wire::ServerFrame> frames;
+    bool closed = false;
+  };
+  explicit RawClientProcess(io::Env& e) : env(e) {}
+  Conn& open(io::HostId server) {
+    auto c = std::make_unique<Conn>();
+    Conn* raw = c.get();
+    io::StreamHandlers h;
+    h.on_message = [raw](io::Bytes b) {
+      auto f = core::wire::decode_server_frame(b);
+      if (f.ok()) raw->frames.push_back(f.value());
+    };
+    h.on_closed = [raw](io::CloseReason) { raw->closed = true; };
+    raw->id = env.net.connect(server, 2181, std::move(h), [](io::ConnId) {});
+    conns.push_back(std::move(c));
+    return *raw;
+  }
+  void send(Conn& c, const core::wire::ClientFrame& f) { env.net.send(c.id, core::wire::encode(f)); }
+  io::Env& env;
+  std::vector<std::unique_ptr<Conn>> conns;
+};
+
+TEST(Ensemble, RequestsOverAStaleConnectionGetSessionMoved) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const io::HostId f1 = e.servers[(l + 1) % 3];
+  const io::HostId f2 = e.servers[(l + 2) % 3];
+  const io::HostId c = e.sim.add_host("raw", [](io::Env& env) { return std::make_unique<RawClientProcess>(env); });
+  e.sim.start(c);
+  auto* raw = e.sim.process_as<RawClientProcess>(c);
+  auto& first = raw->open(f1);
+  e.sim.run_for(millis(50));
+  raw->send(first, core::wire::ConnectRequest{0, 4000, 0});
+  e.sim.run_for(millis(200));
+  ASSERT_EQ(first.frames.size(), 1u);
+  const int64_t session = std::get<core::wire::ConnectResponse>(first.frames[0]).session_id;
+  ASSERT_NE(session, 0);
+  // The session moves to the other follower; the first connection stays open.
+  auto& second = raw->open(f2);
+  e.sim.run_for(millis(50));
+  raw->send(second, core::wire::ConnectRequest{0, 4000, session});
+  e.sim.run_for(millis(200));
+  ASSERT_EQ(second.frames.size(), 1u);
+  EXPECT_EQ(std::get<core::wire::ConnectResponse>(second.frames[0]).session_id, session);
+  // A write over the stale connection is refused by the leader's ownership
+  // check; the same write over the new connection goes through.
+  raw->send(first, core::wire::RequestFrame{1, core::CreateRequest{"/m", "", 0, -1}});
+  e.sim.run_for(millis(200));
+  ASSERT_EQ(first.frames.size(), 2u);
+  EXPECT_EQ(std::get<core::wire::ReplyFrame>(first.frames[1]).err, Code::SessionMoved);
+  raw->send(second, core::wire::RequestFrame{1, core::CreateRequest{"/m", "", 0, -1}});
+  e.sim.run_for(millis(200));
+  ASSERT_EQ(second.frames.size(), 2u);
+  EXPECT_EQ(std::get<core::wire::ReplyFrame>(second.frames[1]).err, Code::Ok);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NE(e.srv(i)->tree().find("/m"), nullptr);
+}
+
+TEST(Ensemble, AClientAheadOfAServerIsRefusedThere) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const io::HostId f = e.servers[(l + 1) % 3];
+  const io::HostId c = e.sim.add_host("raw", [](io::Env& env) { return std::make_unique<RawClientProcess>(env); });
+  e.sim.start(c);
+  auto* raw = e.sim.process_as<RawClientProcess>(c);
+  auto& conn = raw->open(f);
+  e.sim.run_for(millis(50));
+  raw->send(conn, core::wire::ConnectRequest{e.srv((l + 1) % 3)->last_applied_zxid() + 5, 4000, 0});
+  e.sim.run_for(millis(200));
+  EXPECT_TRUE(conn.closed);
+  EXPECT_TRUE(conn.frames.empty());
+}
+
 }  // namespace
 }  // namespace zsim
