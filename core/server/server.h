@@ -307,6 +307,7 @@ class Server {
   void persist_epoch(const char* name, int64_t value, UniqueFunction<void(bool)> done);
 
   void become_looking(const char* why);
+  void absorb_unapplied();
   void on_election_step(zab::ElectionStep step);
   void on_vote_datagram(io::HostId from, const io::Bytes& bytes);
   void on_half_tick();

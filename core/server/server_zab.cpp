@@ -210,18 +210,22 @@ void Server::become_looking(const char* why) {
   leader_conn_ = 0;
   stage_ = LearnerStage::kConnecting;
   newleader_pending_ = false;
-  // Proposals of the lost epoch: logged, maybe committed, maybe not. The
-  // tree takes them (it holds the whole log outside broadcast); the next
-  // leader's sync confirms or truncates them.
+  absorb_unapplied();
+  pending_ = PendingChanges{};
+  leader_sid_ = zab::kNoServer;
+  role_ = Role::kLooking;
+  on_election_step(election_->start(log_.last_appended_zxid(), current_epoch_, now_ms()));
+}
+
+void Server::absorb_unapplied() {
+  // Proposals of a lost epoch (or of an abandoned sync): logged, maybe
+  // committed, maybe not. The tree takes them (it holds the whole log
+  // outside broadcast); the next leader's sync confirms or truncates them.
   while (!unapplied_.empty()) {
     Txn txn = std::move(unapplied_.front());
     unapplied_.pop_front();
     apply_txn(txn, false);
   }
-  pending_ = PendingChanges{};
-  leader_sid_ = zab::kNoServer;
-  role_ = Role::kLooking;
-  on_election_step(election_->start(log_.last_appended_zxid(), current_epoch_, now_ms()));
 }
 
 void Server::on_election_step(zab::ElectionStep step) {
@@ -627,6 +631,7 @@ void Server::become_learner(zab::ServerId leader) {
   if (leader_conn_ != 0) env_.net.close(leader_conn_);
   leader_conn_ = 0;
   newleader_acked_ = false;
+  absorb_unapplied();
   const bool observer = config_->is_observer(options_.server_id);
   role_ = observer ? Role::kObserving : Role::kFollowing;
   leader_sid_ = leader;
