@@ -337,6 +337,7 @@ class Server {
   void on_sync_txn(const Txn& txn);
   void reconnect_for_snapshot(const char* why);
   void try_ack_newleader();
+  void flush_unreported();
   void on_proposal(Txn txn);
   void on_commit_msg(zab::Zxid zxid);
   void ack_synced();
@@ -370,6 +371,8 @@ class Server {
   std::deque<Txn> unapplied_;
   // Applied but not yet known to be committed (see server_zab.cpp).
   std::deque<Unreported> unreported_;
+  // A SNAP's zxid, reported with unreported_ (-1: none).
+  int64_t snapshot_unreported_ = -1;
   std::map<io::ConnId, Connection> conns_;
   // Connections waiting for their createSession txn, by token.
   std::map<int32_t, io::ConnId> pending_connects_;

@@ -525,6 +525,7 @@ void Server::establish() {
   self_acked_ = tree_.last_zxid();
   track_all_sessions();
   if (options_.observer != nullptr) options_.observer->on_established(epoch);
+  election_->settle(options_.server_id, tree_.last_zxid(), epoch);
   serving_ = true;
   env_.trace.event("zab.established", {{"epoch", epoch},
                                        {"zxid", hex(tree_.last_zxid())},
@@ -717,6 +718,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
     if (in->txn.header.zxid <= log_.last_appended_zxid()) return become_looking("INFORM out of order");
     log_.append(in->txn);
     log_.sync([](bool) {});  // an observer acknowledges nothing
+    flush_unreported();
     return apply_txn(in->txn, true);
   }
   if (auto* nl = std::get_if<quorum::NewLeader>(&msg)) {
@@ -729,6 +731,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
   if (std::holds_alternative<quorum::UpToDate>(msg)) {
     if (stage_ != LearnerStage::kSyncing || !newleader_acked_) return become_looking("unexpected UPTODATE");
     stage_ = LearnerStage::kBroadcast;
+    flush_unreported();
     serving_ = true;
     env_.trace.event("zab.uptodate", {{"leader", leader_sid_}, {"zxid", hex(tree_.last_zxid())}});
     return;
@@ -756,9 +759,8 @@ void Server::on_sync_start(quorum::SyncStart m) {
   force_snap_ = false;
   newleader_acked_ = false;
   if (m.kind == quorum::SyncKind::kDiff) {
-    // Our whole log is on the leader's history: all of it is committed.
-    for (Unreported& u : unreported_) report_commit(u.txn, u.prev_zxid);
-    unreported_.clear();
+    // Our whole log is on the leader's history: it is committed once the
+    // leader is established (reported then: flush_unreported).
     env_.trace.event("zab.synced", {{"kind", "DIFF"}, {"zxid", hex(tree_.last_zxid())}});
     return;
   }
@@ -770,12 +772,9 @@ void Server::on_sync_start(quorum::SyncStart m) {
       }
       if (Status s = log_.truncate_after(to); !s.ok()) return reconnect_for_snapshot("TRUNC below our snapshot");
     }
-    // What the truncation kept is committed; what it dropped is gone.
-    while (!unreported_.empty() && unreported_.front().txn.header.zxid <= to) {
-      report_commit(unreported_.front().txn, unreported_.front().prev_zxid);
-      unreported_.pop_front();
-    }
-    unreported_.clear();
+    // What the truncation kept is on the leader's history; what it dropped
+    // is gone.
+    while (!unreported_.empty() && unreported_.back().txn.header.zxid > to) unreported_.pop_back();
     if (tree_.last_zxid() > to) {
       Result<DataTree> rebuilt = log_.recover();
       if (!rebuilt.ok()) {
@@ -795,9 +794,10 @@ void Server::on_sync_start(quorum::SyncStart m) {
     if (Status s = log_.truncate_after(at); !s.ok()) return become_looking("cannot truncate to the leader's snapshot");
   }
   unreported_.clear();
+  unapplied_.clear();
   tree_ = std::move(snap).value();
   txns_since_snapshot_ = 0;
-  if (options_.observer != nullptr) options_.observer->on_snapshot(at);
+  snapshot_unreported_ = at;
   const uint64_t gen = generation_;
   log_.snapshot(tree_, [this, gen](bool ok) {
     if (gen != generation_) return;
@@ -810,7 +810,16 @@ void Server::on_sync_start(quorum::SyncStart m) {
 void Server::on_sync_txn(const Txn& txn) {
   if (txn.header.zxid <= log_.last_appended_zxid()) return become_looking("SYNC txn out of order");
   log_.append(txn);
-  apply_txn(txn, true);
+  apply_txn(txn, false);
+}
+
+void Server::flush_unreported() {
+  // The leader is established (it commits, or sent UPTODATE): the history
+  // it synchronized us to is committed.
+  if (snapshot_unreported_ >= 0 && options_.observer != nullptr) options_.observer->on_snapshot(snapshot_unreported_);
+  snapshot_unreported_ = -1;
+  for (Unreported& u : unreported_) report_commit(u.txn, u.prev_zxid);
+  unreported_.clear();
 }
 
 void Server::try_ack_newleader() {
@@ -827,6 +836,7 @@ void Server::try_ack_newleader() {
       if (!ok2) return fail_disk();
       current_epoch_ = epoch;
       newleader_acked_ = true;
+      election_->settle(leader_sid_, log_.last_appended_zxid(), epoch);
       send_leader(quorum::AckNewLeader{});
       ack_synced();
     });
@@ -869,6 +879,7 @@ void Server::on_commit_msg(zab::Zxid zxid) {
   if (unapplied_.empty() || unapplied_.front().header.zxid != zxid) {
     return become_looking("COMMIT of a txn we were not proposed next");
   }
+  flush_unreported();
   Txn txn = std::move(unapplied_.front());
   unapplied_.pop_front();
   apply_txn(txn, true);

@@ -146,6 +146,14 @@ void Election::on_looking_vote(const Notification& n, int64_t now_ms, ElectionSt
   } else if (better_proposal(n.vote, vote_)) {
     propose(n.vote);
     send_all(step);
+  } else if (better_proposal(vote_, n.vote) && config_.is_voter(me_)) {
+    // The sender proposes worse than I do in my round: tell it. ZooKeeper
+    // does not, relying on its connection manager, which resends the last
+    // vote whenever a connection comes up; over datagrams there is no such
+    // moment, and a server cut off while the better vote went round would
+    // keep proposing its own while its messages kept postponing everyone
+    // else's resend (each message restarts the notification timeout).
+    reply(n.from, step);
   }
   received_[n.from] = n.vote;
   check_quorum_for_proposal(now_ms);
@@ -189,6 +197,18 @@ bool Election::leader_confirmed(const std::map<ServerId, Vote>& votes, ServerId 
   if (leader == me_) return round == round_;
   auto it = votes.find(leader);
   return it != votes.end() && it->second.state == PeerState::Leading;
+}
+
+void Election::settle(ServerId leader, Zxid zxid, Epoch epoch) {
+  ZSIM_ASSERT(started_);
+  ZSIM_ASSERT(state_ != PeerState::Looking);
+  ZSIM_ASSERT(config_.is_voter(leader));
+  ZSIM_ASSERT(is_valid_zxid(zxid));
+  ZSIM_ASSERT(is_valid_epoch(epoch));
+  ZSIM_ASSERT((leader == me_) == (state_ == PeerState::Leading));
+  vote_.leader = leader;
+  vote_.zxid = zxid;
+  vote_.peer_epoch = epoch;
 }
 
 void Election::decide(const Vote& vote, ElectionStep& step) {

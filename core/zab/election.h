@@ -131,6 +131,17 @@ class Election {
   // when the notification interval elapsed. Calling it early is harmless.
   ElectionStep tick(int64_t now_ms);
 
+  // Once settled (leading, following or observing), the vote I answer
+  // LOOKING peers with becomes (leader, zxid, epoch): the established
+  // leader and the epoch it leads. A decision can rest on stale votes (a
+  // paused server decides on messages held while it slept), and a leader
+  // re-elected by a quorum that went on without me leads a later epoch than
+  // my decision named; peers count settled votes as agreeing only when
+  // leader and epoch match, so every member of an established quorum must
+  // answer with the same pair, or a LOOKING server never joins it.
+  // REQUIRES: !looking(); config().is_voter(leader); valid zxid and epoch;
+  // leader == me() iff I am leading.
+  void settle(ServerId leader, Zxid zxid, Epoch epoch);
   // When tick() next has something to do; kNoDeadline when not looking.
   int64_t next_deadline_ms() const;
 

@@ -367,8 +367,12 @@ TEST(ZabElection, SingleVoterLeadsAfterTheFinalizeWait) {
 TEST(ZabElection, BetterVoteIsAdoptedAndSentToAll) {
   Election e(1, make_config(3, 0), test_options());
   e.start(make_zxid(1, 9), 1, 0);
-  // Same epoch, lower zxid, higher sid: not better.
-  EXPECT_TRUE(e.on_notification(looking_vote(3, 1, 3, make_zxid(1, 8), 1, 1), 10).send.empty());
+  // Same epoch, lower zxid, higher sid: not better. The sender learns mine
+  // (over datagrams nothing else would tell it).
+  ElectionStep worse = e.on_notification(looking_vote(3, 1, 3, make_zxid(1, 8), 1, 1), 10);
+  ASSERT_EQ(worse.send.size(), 1u);
+  EXPECT_EQ(worse.send[0].to, 3);
+  EXPECT_EQ(worse.send[0].vote.leader, 1);
   EXPECT_EQ(e.current_vote().leader, 1);
   // Higher peer epoch beats a higher zxid.
   ElectionStep step = e.on_notification(looking_vote(2, 1, 2, make_zxid(1, 1), 2, 1), 20);
@@ -380,6 +384,22 @@ TEST(ZabElection, BetterVoteIsAdoptedAndSentToAll) {
   ASSERT_TRUE(done.decided.has_value());
   EXPECT_EQ(done.decided->leader, 2);
   EXPECT_EQ(done.decided->state, PeerState::Following);
+}
+
+TEST(ZabElection, SettledVoteNamesTheEstablishedLeaderAndEpoch) {
+  // A decision made on stale votes (epoch 1) is corrected once the leader
+  // is known to lead epoch 3: LOOKING peers then hear (leader 2, epoch 3)
+  // from every member of the quorum, which is what they count.
+  Election e(1, make_config(3, 0), test_options());
+  e.start(make_zxid(1, 9), 1, 0);
+  e.on_notification(looking_vote(2, 1, 2, make_zxid(1, 9), 1, 1), 10);
+  ASSERT_TRUE(e.tick(210).decided.has_value());
+  e.settle(2, make_zxid(3, 0), 3);
+  ElectionStep answer = e.on_notification(looking_vote(3, 1, 3, make_zxid(1, 2), 1, 5), 300);
+  ASSERT_EQ(answer.send.size(), 1u);
+  EXPECT_EQ(answer.send[0].vote.leader, 2);
+  EXPECT_EQ(answer.send[0].vote.peer_epoch, 3);
+  EXPECT_EQ(answer.send[0].vote.state, PeerState::Following);
 }
 
 TEST(ZabElection, HigherRoundResetsVotesLowerRoundIsAnswered) {
