@@ -22,6 +22,7 @@ namespace {
 
 struct ShellArgs {
   int servers = 1;
+  int observers = 0;
   std::uint64_t seed = 1;
   std::string session_timeout = "5s";
   std::string file;
@@ -49,9 +50,18 @@ int run_lines(Shell& shell, std::istream& in, bool interactive) {
   return 0;
 }
 
+// False (after saying why on stderr) if the world did not start: an
+// ensemble that elected no leader.
+bool started(const Shell& shell) {
+  if (shell.startup_error().empty()) return true;
+  fmt::print(stderr, "zsim shell: {}\n", shell.startup_error());
+  return false;
+}
+
 int do_shell(const ShellArgs& args) {
   ShellOptions options;
   options.servers = args.servers;
+  options.observers = args.observers;
   options.seed = args.seed;
   const std::optional<Duration> timeout = parse_duration(args.session_timeout);
   if (!timeout || *timeout <= Duration{0}) {
@@ -71,9 +81,11 @@ int do_shell(const ShellArgs& args) {
       return 2;
     }
     Shell shell(options);
+    if (!started(shell)) return 1;
     return run_lines(shell, in, false);
   }
   Shell shell(options);
+  if (!started(shell)) return 1;
   return run_lines(shell, std::cin, isatty(STDIN_FILENO) != 0);
 }
 
@@ -87,12 +99,20 @@ void add_shell_command(CLI::App& app, int* exit_code) {
       "get [-s] [-w], set [-s] [-v version], stat [-w], delete [-v version], deleteall, sync,\n"
       "addWatch [-m mode], printwatches on|off, connect, close, quit (output as zkCli prints it).\n"
       "Simulation commands (time moves only while a command runs or on `sim advance`):\n" +
-      Shell::sim_help() +
-      "Hosts are s1 (the server) and c1 (the client). With FILE, or a stdin that is not a\n"
-      "terminal, no prompt or banner is printed: only what zkCli would print, so outputs\n"
-      "compare line by line. The same seed and script always print the same. See docs/shell.md.\n"
-      "Exit status: 0, or 2 for bad input (unreadable FILE, bad --servers).");
-  cmd->add_option("--servers", args->servers, "Servers in the ensemble (only 1 until replication)");
+      Shell::sim_help(0) +
+      "Hosts: s1..sN (the servers), o1..oK (observers) and c1 (the client, which knows every\n"
+      "server). --servers 1 is a standalone server; 3, 5 or 7 a ZAB ensemble (tickTime 100ms)\n"
+      "that the shell runs until it has elected a leader before the first command. With FILE,\n"
+      "or a stdin that is not a terminal, no prompt or banner is printed: only what zkCli\n"
+      "would print, so outputs compare line by line. The same seed and script always print\n"
+      "the same. See docs/shell.md.\n"
+      "Exit status: 0; 1 if the ensemble elected no leader at startup; 2 for bad input\n"
+      "(unreadable FILE, --servers not 1, 3, 5 or 7, --observers without an ensemble or > 5).");
+  cmd->add_option("--servers", args->servers,
+                  "Voting servers: 1 (standalone, the default) or 3, 5, 7 (a ZAB ensemble s1..sN); "
+                  "even numbers and more than 7 are refused");
+  cmd->add_option("--observers", args->observers,
+                  "Observers o1..oK added to an ensemble (0..5; needs --servers 3, 5 or 7)");
   cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation");
   cmd->add_option("--session-timeout", args->session_timeout,
                   "Session timeout the client asks for (negotiated into [4s, 40s])");

@@ -5,7 +5,8 @@
 //
 // File format:
 //   # comment lines, only before the first command
-//   #! seed=7 session-timeout=5s     (optional, before the first command)
+//   #! seed=7 session-timeout=5s     (optional, before the first command;
+//   #! servers=3 observers=1          also servers= and observers=)
 //   > create /a hello                a command line
 //   Created /a                       its expected output, up to the next "> "
 // Blank lines belong to the output (zkCli prints them around watch events).
@@ -58,6 +59,10 @@ void apply_directive(const std::string& line, ShellOptions& o) {
     const std::string key = w.substr(0, eq), value = w.substr(eq + 1);
     if (key == "seed") {
       o.seed = std::stoull(value);
+    } else if (key == "servers") {
+      o.servers = std::stoi(value);
+    } else if (key == "observers") {
+      o.observers = std::stoi(value);
     } else if (key == "session-timeout") {
       auto d = parse_duration(value);
       ASSERT_TRUE(d.has_value()) << value;
@@ -88,6 +93,7 @@ Transcript parse(const std::string& text) {
 // Replays the commands; returns the transcript text with actual outputs.
 std::string replay(const Transcript& t) {
   Shell shell(t.options);
+  EXPECT_EQ(shell.startup_error(), "");
   (void)shell.take_startup_output();
   std::string out;
   for (const std::string& h : t.header) out += h + "\n";
@@ -147,15 +153,51 @@ INSTANTIATE_TEST_SUITE_P(Files, ShellTranscript, ::testing::ValuesIn(transcript_
                            return n;
                          });
 
-TEST(ShellOptions, RefusesMoreThanOneServerNamingReplication) {
+TEST(ShellOptions, AcceptsOneOrAnOddEnsembleUpToSeven) {
+  ShellOptions o;
+  for (int n : {1, 3, 5, 7}) {
+    o.servers = n;
+    EXPECT_EQ(validate_shell_options(o), "") << n;
+  }
+  for (int n : {-1, 0, 2, 4, 6, 8, 9}) {
+    o.servers = n;
+    const std::string why = validate_shell_options(o);
+    EXPECT_NE(why.find("--servers must be 1"), std::string::npos) << n << ": " << why;
+  }
+  o.servers = 3;
+  o.observers = 2;
+  EXPECT_EQ(validate_shell_options(o), "");
+  o.observers = kMaxObservers + 1;
+  EXPECT_NE(validate_shell_options(o).find("--observers"), std::string::npos);
+  o.observers = -1;
+  EXPECT_NE(validate_shell_options(o).find("--observers"), std::string::npos);
+  o.servers = 1;
+  o.observers = 1;
+  EXPECT_NE(validate_shell_options(o).find("needs an ensemble"), std::string::npos);
+}
+
+TEST(Shell, EveryEnsembleSizeElectsALeaderBeforeTheFirstCommand) {
+  for (int n : {3, 5, 7}) {
+    ShellOptions o;
+    o.servers = n;
+    o.observers = n == 5 ? 1 : 0;
+    Shell shell(o);
+    ASSERT_EQ(shell.startup_error(), "") << n;
+    EXPECT_EQ(shell.prompt(), "[zk: sim(CONNECTED) 0] ") << n;
+    const std::string status = shell.execute("sim status");
+    EXPECT_NE(status.find(", leader s"), std::string::npos) << status;
+    EXPECT_EQ(status.find("looking"), std::string::npos) << status;
+    EXPECT_EQ(shell.execute("create /x y"), "Created /x\n") << n;
+    EXPECT_EQ(shell.execute("get /x"), "y\n") << n;
+  }
+}
+
+TEST(Shell, NoLeaderWithinTheBudgetIsAStartupError) {
   ShellOptions o;
   o.servers = 3;
-  const std::string why = validate_shell_options(o);
-  EXPECT_NE(why.find("replication"), std::string::npos) << why;
-  o.servers = 0;
-  EXPECT_FALSE(validate_shell_options(o).empty());
-  o.servers = 1;
-  EXPECT_TRUE(validate_shell_options(o).empty());
+  o.election_budget = millis(1);  // no election is that fast
+  Shell shell(o);
+  EXPECT_NE(shell.startup_error().find("elected no leader within"), std::string::npos) << shell.startup_error();
 }
 
 TEST(Shell, SameSeedSameOutputAndNothingAfterQuit) {

@@ -68,27 +68,68 @@ constexpr OptionSpec kAddWatchOptions[] = {{'m', true}};
 }  // namespace
 
 std::string validate_shell_options(const ShellOptions& o) {
-  if (o.servers < 1) return fmt::format("--servers must be at least 1 (got {})", o.servers);
-  if (o.servers > 1) {
-    return fmt::format("--servers {}: replication is not implemented yet (the next issue); "
-                       "only --servers 1 is supported",
+  if (o.servers < 1 || o.servers > kMaxServers || (o.servers > 1 && o.servers % 2 == 0)) {
+    return fmt::format("--servers must be 1 (a standalone server) or 3, 5 or 7 (an ensemble: an odd number, "
+                       "so a majority is a quorum) (got {})",
                        o.servers);
+  }
+  if (o.observers < 0 || o.observers > kMaxObservers) {
+    return fmt::format("--observers must be in [0, {}] (got {})", kMaxObservers, o.observers);
+  }
+  if (o.observers > 0 && o.servers == 1) {
+    return fmt::format("--observers {} needs an ensemble: --servers 3, 5 or 7", o.observers);
   }
   if (o.session_timeout <= Duration{0}) return "the session timeout must be positive";
   return "";
 }
+
+namespace {
+
+// The options of every server of an ensemble (the server id and the member
+// list are filled in per server).
+core::ServerOptions ensemble_server_options() {
+  core::ServerOptions o;
+  o.tick_ms = kEnsembleTickMs;
+  o.init_limit_ticks = 10;
+  o.sync_limit_ticks = 5;
+  // As a standalone server with its default 2s tick negotiates: [2, 20]
+  // ticks of 2s, so the shell's session timeouts mean the same either way.
+  o.session_timeout_ms_min = 4'000;
+  o.session_timeout_ms_max = 40'000;
+  return o;
+}
+
+}  // namespace
 
 Shell::Shell(ShellOptions options) : options_(options) {
   ZSIM_ASSERT(validate_shell_options(options_).empty());
   sim::SimOptions so;
   so.seed = options_.seed;
   sim_ = std::make_unique<sim::Simulator>(so);
-  for (int i = 1; i <= options_.servers; ++i) {
+  if (!is_ensemble()) {
     core::ServerOptions server_options;
-    server_options.server_id = i;
-    server_hosts_.push_back(sim_->add_host(fmt::format("s{}", i), [server_options](io::Env& env) {
+    server_options.server_id = 1;
+    server_names_.push_back("s1");
+    server_hosts_.push_back(sim_->add_host("s1", [server_options](io::Env& env) {
       return std::make_unique<ServerProcess>(env, server_options);
     }));
+  } else {
+    // Every host first, then the member list the factories read, then start
+    // (as tests/core/ensemble_test.cpp builds one).
+    const int total = options_.servers + options_.observers;
+    for (int id = 1; id <= total; ++id) {
+      const bool observer = id > options_.servers;
+      const std::string name = observer ? fmt::format("o{}", id - options_.servers) : fmt::format("s{}", id);
+      const io::HostId h = sim_->add_host(name, [this, id](io::Env& env) {
+        core::ServerOptions o = ensemble_server_options();
+        o.server_id = id;
+        o.ensemble = members_;
+        return std::make_unique<ServerProcess>(env, o);
+      });
+      server_names_.push_back(name);
+      server_hosts_.push_back(h);
+      members_.push_back(core::EnsembleMember{id, h, observer});
+    }
   }
   core::ClientOptions client_options;
   client_options.servers = server_hosts_;
@@ -100,9 +141,42 @@ Shell::Shell(ShellOptions options) : options_(options) {
     return std::make_unique<ClientProcess>(env, client_options, watcher);
   });
   for (io::HostId h : server_hosts_) sim_->start(h);
+  if (is_ensemble()) {
+    // c1 starts once the ensemble serves, so its first connection succeeds.
+    if (!sim_->run_until_true([this] { return ensemble_ready(); }, options_.election_budget)) {
+      bool any_leader = false;
+      for (io::HostId h : server_hosts_) {
+        auto* p = sim_->process_as<ServerProcess>(h);
+        any_leader = any_leader || (p != nullptr && p->server.role() == core::Role::kLeading && p->server.serving());
+      }
+      startup_error_ = sim_->failure() ? fmt::format("the simulation failed: {}", sim_->failure()->message)
+                       : any_leader
+                           ? fmt::format("the ensemble elected a leader but not every server serves after {} "
+                                         "of simulated time (seed {})",
+                                         format_duration(options_.election_budget), options_.seed)
+                           : fmt::format("the ensemble elected no leader within {} of simulated time (seed {})",
+                                         format_duration(options_.election_budget), options_.seed);
+      return;
+    }
+  }
   sim_->start(client_host_);
   sim_->run_until_true([this] { return client_process()->client->state() != core::ClientState::kConnecting; },
                        options_.command_budget);
+}
+
+bool Shell::ensemble_ready() {
+  int leaders = 0;
+  for (io::HostId h : server_hosts_) {
+    auto* p = sim_->process_as<ServerProcess>(h);
+    if (p == nullptr || !p->server.serving()) return false;
+    if (p->server.role() == core::Role::kLeading) ++leaders;
+  }
+  return leaders == 1;
+}
+
+std::string Shell::server_name(std::int32_t server_id) const {
+  if (server_id < 1 || static_cast<size_t>(server_id) > server_names_.size()) return "?";
+  return server_names_[static_cast<size_t>(server_id) - 1];
 }
 
 Shell::~Shell() = default;
@@ -510,23 +584,38 @@ std::string Shell::banner() {
          "zkCli commands work as in ZooKeeper 3.8; 'sim help' lists the simulation commands.\n";
 }
 
-std::string Shell::sim_help() {
+std::string Shell::sim_help(int servers, int observers) {
+  // The hosts a server command takes: "s1" standalone (the text every
+  // standalone transcript shows), "s1..s3" an ensemble, "s1..sN" generic.
+  std::string hosts = "s1";
+  if (servers == 0) {
+    hosts = "s1..sN, o1..oK";
+  } else if (servers > 1) {
+    hosts = fmt::format("s1..s{}", servers);
+    if (observers == 1) hosts += ", o1";
+    if (observers > 1) hosts += fmt::format(", o1..o{}", observers);
+  }
+  const bool standalone = servers == 1;
   return "sim advance <duration>         run the simulated world for e.g. 5s, 500ms, 1m\n"
-         "sim crash <host>               crash a host (s1 or c1): unsynced disk writes are lost\n"
-         "sim restart <host>             restart a crashed host (a server recovers from its disk;\n"
+         "sim crash <host>               crash a host (" + hosts + " or c1): unsynced disk writes are lost\n"
+         "sim restart <host>             restart a crashed host (a server recovers from its disk" +
+         (standalone ? std::string(";\n") : std::string(" and\n                               catches up from the leader;\n")) +
          "                               c1 starts a new client with a new session)\n"
          "sim partition <a...> | <b...>  cut every link between the two groups, both ways\n"
          "sim isolate <host>             cut a host off from every other host\n"
          "sim heal                       restore every link\n"
-         "sim pause <host> <duration>    freeze a host (a GC pause) for that long\n"
-         "sim status                     hosts, the client's state and session, simulated time\n"
+         "sim pause <host> <duration>    freeze a host (a GC pause) for that long\n" +
+         (standalone ? std::string("sim status                     hosts, the client's state and session, simulated time\n")
+                     : std::string("sim status                     the leader; each server's role (leading, following,\n"
+                                   "                               observing, looking), epoch and last zxid; the\n"
+                                   "                               client's state and session; simulated time\n")) +
          "sim trace on|off               print the simulator's trace lines as they happen\n"
          "sim help                       this list\n";
 }
 
 void Shell::run_sim_command(const std::vector<std::string>& words) {
   const std::string sub = words.size() > 1 ? words[1] : "help";
-  if (sub == "help") return print(sim_help());
+  if (sub == "help") return print(sim_help(options_.servers, options_.observers));
   if (sub == "advance") return sim_advance(words);
   if (sub == "crash" || sub == "restart") return sim_crash_restart(words);
   if (sub == "partition") return sim_partition(words);
@@ -637,17 +726,7 @@ void Shell::sim_pause(const std::vector<std::string>& words) {
 void Shell::sim_status() {
   const int64_t now_ms = to_ns(sim_->now()) / 1'000'000;
   println(fmt::format("time {}s ({})", format_time(sim_->now()), zkcli::java_date(kSimEpochMs + now_ms)));
-  for (io::HostId h : server_hosts_) {
-    const sim::HostInfo info = sim_->host_info(h);
-    if (!info.up) {
-      println(fmt::format("{} server down", info.name));
-      continue;
-    }
-    const core::Server& s = sim_->process_as<ServerProcess>(h)->server;
-    println(fmt::format("{} server up{}{} last_zxid={} sessions={}", info.name, info.paused ? " paused" : "",
-                        s.serving() ? "" : " not-serving", zkcli::hex(s.last_applied_zxid()),
-                        s.tree().sessions().size()));
-  }
+  sim_status_servers();
   const sim::HostInfo ci = sim_->host_info(client_host_);
   if (!ci.up) {
     println(fmt::format("{} client down", ci.name));
@@ -666,6 +745,65 @@ void Shell::sim_status() {
     }
   }
   println(cut.empty() ? "network: all links up" : "network: blocked" + cut);
+}
+
+void Shell::sim_status_servers() {
+  if (!is_ensemble()) {
+    for (io::HostId h : server_hosts_) {
+      const sim::HostInfo info = sim_->host_info(h);
+      if (!info.up) {
+        println(fmt::format("{} server down", info.name));
+        continue;
+      }
+      const core::Server& s = sim_->process_as<ServerProcess>(h)->server;
+      println(fmt::format("{} server up{}{} last_zxid={} sessions={}", info.name, info.paused ? " paused" : "",
+                          s.serving() ? "" : " not-serving", zkcli::hex(s.last_applied_zxid()),
+                          s.tree().sessions().size()));
+    }
+    return;
+  }
+  // The ensemble: who leads (an established leader: serving), then each
+  // server. Two leaders can show at once: an old one that has not yet
+  // noticed it lost its quorum, and the new one (of a higher epoch).
+  std::string leaders;
+  for (size_t i = 0; i < server_hosts_.size(); ++i) {
+    auto* p = sim_->process_as<ServerProcess>(server_hosts_[i]);
+    if (p == nullptr || p->server.role() != core::Role::kLeading || !p->server.serving()) continue;
+    leaders += fmt::format("{}{} (epoch {})", leaders.empty() ? "" : ", ", server_names_[i],
+                           p->server.current_epoch());
+  }
+  std::string members = fmt::format("{} voters", options_.servers);
+  if (options_.observers > 0) {
+    members += fmt::format(" + {} observer{}", options_.observers, options_.observers == 1 ? "" : "s");
+  }
+  println(fmt::format("ensemble: {}, quorum {}, {}", members, options_.servers / 2 + 1,
+                      leaders.empty() ? std::string("no leader")
+                      : leaders.find(',') == std::string::npos ? "leader " + leaders
+                                                                : "leaders " + leaders));
+  for (size_t i = 0; i < server_hosts_.size(); ++i) {
+    const sim::HostInfo info = sim_->host_info(server_hosts_[i]);
+    if (!info.up) {
+      println(fmt::format("{} server down", info.name));
+      continue;
+    }
+    const core::Server& s = sim_->process_as<ServerProcess>(server_hosts_[i])->server;
+    const core::Role role = s.role();
+    // A member still in its standalone role has not started ZAB yet: it is
+    // recovering from its disk (its epochs are not loaded yet).
+    const bool recovering = role == core::Role::kStandalone;
+    std::string line = fmt::format("{} server up{} {}", info.name, info.paused ? " paused" : "",
+                                   recovering ? "recovering" : core::role_name(role));
+    if ((role == core::Role::kFollowing || role == core::Role::kObserving) && s.leader_id() >= 0) {
+      line += " leader=" + server_name(s.leader_id());
+    }
+    if (!s.serving() && (role == core::Role::kLeading || role == core::Role::kFollowing ||
+                         role == core::Role::kObserving)) {
+      line += " not-serving";
+    }
+    if (!recovering) line += fmt::format(" epoch={}", s.current_epoch());
+    line += fmt::format(" last_zxid={} sessions={}", zkcli::hex(s.last_applied_zxid()), s.tree().sessions().size());
+    println(line);
+  }
 }
 
 void Shell::sim_trace(const std::vector<std::string>& words) {

@@ -2,8 +2,11 @@
 // ensemble is simulated.
 //
 // A Shell owns one deterministic sim::Simulator with server hosts s1..sN (a
-// core::Server each; only N = 1 until replication lands) and one client host
-// c1 running a core::Client. It executes one command line at a time:
+// core::Server each), optional observer hosts o1..oK, and one client host c1
+// running a core::Client that knows every server. N = 1 is a standalone
+// server; N = 3, 5 or 7 is a ZAB ensemble with ZooKeeper-like fast timing
+// (tickTime 100ms), and the shell starts only once it has elected a leader
+// and every server serves. It executes one command line at a time:
 //  - zkCli commands (ls, create, get, set, stat, delete, deleteall, sync,
 //    addWatch, close, connect, printwatches, quit, help) run their blocking
 //    client calls on a fiber of c1 while the simulation advances until the
@@ -37,6 +40,7 @@ class Simulator;
 }
 namespace zsim::core {
 class Client;
+struct EnsembleMember;
 }
 
 namespace zsim::tools {
@@ -49,24 +53,44 @@ inline constexpr int64_t kSimEpochMs = 1'795'286'880'000;
 
 struct ShellOptions {
   std::uint64_t seed = 1;
-  // Servers in the ensemble. Only 1 is supported until replication.
+  // Voting servers: 1 (standalone, as `zkServer.sh` with no quorum config)
+  // or an odd 3, 5 or 7 (a ZAB ensemble, hosts s1..sN, server ids 1..N).
   int servers = 1;
-  // The session timeout c1's client asks for (the server negotiates it into
-  // [4s, 40s] with its default 2s tick). zkCli asks for 30s; the shell asks
-  // for less so the expiry lesson needs only a few seconds of `sim advance`.
+  // Observers (hosts o1..oK, server ids N+1..N+K): at most kMaxObservers, and
+  // only with an ensemble (servers >= 3).
+  int observers = 0;
+  // The session timeout c1's client asks for (every server negotiates it
+  // into [4s, 40s], as a standalone server does with its default 2s tick).
+  // zkCli asks for 30s; the shell asks for less so the expiry lesson needs
+  // only a few seconds of `sim advance`.
   Duration session_timeout = seconds(5);
   // The longest one command may run, in simulated time.
   Duration command_budget = seconds(120);
+  // An ensemble must elect a leader (and every server must serve) within
+  // this much simulated time at startup, else the shell gives up.
+  Duration election_budget = seconds(30);
 };
+
+inline constexpr int kMaxServers = 7;
+inline constexpr int kMaxObservers = 5;
+// An ensemble's tickTime (ZooKeeper's default is 2000ms; the shell's
+// ensembles run ZooKeeper-like fast timing, so an election takes well under
+// a second of simulated time).
+inline constexpr int64_t kEnsembleTickMs = 100;
 
 // "" when the options are usable, else a one-line reason.
 std::string validate_shell_options(const ShellOptions& options);
 
 class Shell {
  public:
-  // Builds the world and runs it until c1's first connection is made.
-  // REQUIRES: validate_shell_options(options) is "".
+  // Builds the world and runs it until c1's first connection is made (an
+  // ensemble: first until it has an established leader and every server
+  // serves, then c1 starts). REQUIRES: validate_shell_options(options) is "".
   explicit Shell(ShellOptions options);
+
+  // "" when the world started; else why not (an ensemble elected no leader
+  // within election_budget). A front end reports it and runs no command.
+  const std::string& startup_error() const { return startup_error_; }
   ~Shell();
   Shell(const Shell&) = delete;
   Shell& operator=(const Shell&) = delete;
@@ -86,9 +110,11 @@ class Shell {
   // zkCli's prompt: "[zk: sim(CONNECTED) 3] ".
   std::string prompt() const;
 
-  // The interactive banner (a few lines) and the `sim help` text.
+  // The interactive banner (a few lines) and the `sim help` text. The help
+  // names the hosts of a shell with `servers` voters and `observers`
+  // observers; servers = 0 names them generically (for --help).
   static std::string banner();
-  static std::string sim_help();
+  static std::string sim_help(int servers = 1, int observers = 0);
 
  private:
   struct ClientProcess;
@@ -124,9 +150,16 @@ class Shell {
   void sim_isolate(const std::vector<std::string>& words);
   void sim_pause(const std::vector<std::string>& words);
   void sim_status();
+  void sim_status_servers();
   void sim_trace(const std::vector<std::string>& words);
   // The host named `name`, or nullopt after printing why not.
   std::optional<std::uint32_t> host_or_complain(std::string_view name);
+  bool is_ensemble() const { return options_.servers > 1; }
+  // Ensemble: true once exactly one server is an established leader and
+  // every server serves.
+  bool ensemble_ready();
+  // The host name of the server with this id ("?" if none).
+  std::string server_name(std::int32_t server_id) const;
 
   ShellOptions options_;
   std::string out_;
@@ -135,7 +168,12 @@ class Shell {
   bool trace_on_ = false;
   int command_count_ = 0;
   std::uint32_t client_host_ = 0;
-  std::vector<std::uint32_t> server_hosts_;
+  std::vector<std::uint32_t> server_hosts_;  // voters, then observers
+  std::vector<std::string> server_names_;    // parallel to server_hosts_
+  // Ensemble: every member (read by each server's process factory, so a
+  // restarted server gets the same list). Empty: standalone.
+  std::vector<core::EnsembleMember> members_;
+  std::string startup_error_;
   // Last: destroyed first, so no fiber or callback outlives what it uses.
   std::unique_ptr<sim::Simulator> sim_;
 };
