@@ -32,6 +32,9 @@ class HistoryRecorder {
     return history_.ops.size() - 1;
   }
 
+  // Names the independent key the operation acts on (Jepsen's :key).
+  void set_key(std::size_t i, checkers::Value key) { history_.ops.at(i).key = std::move(key); }
+
   void ok(std::size_t i, checkers::Value output) { finish(i, checkers::Status::ok, std::move(output)); }
   void fail(std::size_t i) { finish(i, checkers::Status::fail, checkers::Value::nil()); }
   void info(std::size_t i) { finish(i, checkers::Status::info, checkers::Value::nil()); }

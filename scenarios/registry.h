@@ -10,5 +10,6 @@ namespace zsim::scenarios {
 
 void register_reliable_network(std::vector<Scenario>& out);
 void register_single_server(std::vector<Scenario>& out);
+void register_ensemble(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios

@@ -14,6 +14,7 @@ const std::vector<Scenario>& all_scenarios() {
     std::vector<Scenario> all;
     register_reliable_network(all);
     register_single_server(all);
+    register_ensemble(all);
     std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
     return all;
   }();

@@ -1,0 +1,168 @@
+#include "scenarios/ensemble_world.h"
+
+#include "core/assert.h"
+#include "scenarios/ensemble_observer.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace zsim::scenarios {
+
+// What every server process of one world shares: the monitor, and the
+// simulator to fail when it finds something.
+struct EnsembleWorld::Shared {
+  explicit Shared(sim::Simulator& s) : sim(s) {}
+  sim::Simulator& sim;
+  checkers::EnsembleMonitor monitor;
+};
+
+namespace {
+
+core::ServerOptions server_options(const EnsembleSpec& spec, std::int32_t server_id,
+                                   std::vector<core::EnsembleMember> members) {
+  core::ServerOptions o;
+  o.server_id = server_id;
+  o.ensemble = std::move(members);
+  // ZooKeeper's timing at a tenth of its usual tick: elections, syncs and
+  // session expiries all happen many times within a 20 s safety phase.
+  o.tick_ms = 100;
+  o.init_limit_ticks = 10;
+  o.sync_limit_ticks = 5;
+  o.session_timeout_ms_max = 4000;  // clients ask for 1-4 s
+  o.finalize_wait_ms = 200;
+  o.notification_interval_ms_min = 100;
+  o.notification_interval_ms_max = 1600;
+  o.reap_interval_ms = 1000;
+  o.snapshot_every_txns = 200;  // snapshots and SNAP syncs under faults
+  o.unsafe_commit_before_quorum = spec.unsafe_commit_before_quorum;
+  return o;
+}
+
+std::string violation_text(const checkers::EnsembleViolation& v) {
+  return fmt::format("{}: {}", v.invariant, v.message);
+}
+
+// One server host's process: the server and its reporter to the monitor.
+class EnsembleServerProcess final : public sim::Process {
+ public:
+  EnsembleServerProcess(io::Env& env, std::shared_ptr<EnsembleWorld::Shared> shared, const std::string& name,
+                        core::ServerOptions options)
+      : shared_(std::move(shared)),
+        observer_(shared_->monitor, name, [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
+          s->sim.fail(sim::Verdict::kInvariant, violation_text(v), v.server.empty() ? name : v.server);
+        }),
+        server_(env, with_observer(std::move(options), &observer_)) {}
+
+  const core::Server& server() const { return server_; }
+
+ private:
+  static core::ServerOptions with_observer(core::ServerOptions o, core::ReplicaObserver* observer) {
+    o.observer = observer;
+    return o;
+  }
+
+  std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the two below
+  EnsembleObserver observer_;
+  core::Server server_;
+};
+
+}  // namespace
+
+std::vector<std::string> ensemble_server_names(const EnsembleSpec& spec) {
+  std::vector<std::string> names;
+  for (int i = 1; i <= spec.voters; ++i) names.push_back(fmt::format("s{}", i));
+  for (int i = 1; i <= spec.observers; ++i) names.push_back(fmt::format("o{}", i));
+  return names;
+}
+
+EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
+    : sim_(sim), shared_(std::make_shared<Shared>(sim)), names_(ensemble_server_names(spec)) {
+  ZSIM_ASSERT(spec.voters >= 1);
+  ZSIM_ASSERT(spec.observers >= 0);
+  ZSIM_ASSERT(spec.voters + spec.observers <= 255);
+  // Every member's HostId must be known before the first server starts:
+  // add all hosts, fill the membership, then start.
+  auto members = std::make_shared<std::vector<core::EnsembleMember>>();
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    const std::int32_t server_id = static_cast<std::int32_t>(i) + 1;
+    const std::string name = names_[i];
+    const io::HostId h = sim.add_host(name, [shared = shared_, members, spec, server_id, name](io::Env& env) {
+      ZSIM_ASSERT_MSG(!members->empty(), "a server started before the membership was known");
+      shared->monitor.on_start(name);  // each process is a new incarnation
+      return std::make_unique<EnsembleServerProcess>(env, shared, name, server_options(spec, server_id, *members));
+    });
+    hosts_.push_back(h);
+    members->push_back(core::EnsembleMember{server_id, h, static_cast<int>(i) >= spec.voters});
+  }
+  ZSIM_ASSERT(members->size() == names_.size());
+  for (io::HostId h : hosts_) sim.start(h);
+}
+
+checkers::EnsembleMonitor& EnsembleWorld::monitor() { return shared_->monitor; }
+
+const core::Server* EnsembleWorld::server(std::size_t i) const {
+  auto* p = sim_.process_as<EnsembleServerProcess>(hosts_.at(i));
+  return p == nullptr ? nullptr : &p->server();
+}
+
+bool EnsembleWorld::converged() const {
+  const core::Server* leader = nullptr;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const core::Server* s = server(i);
+    if (s == nullptr || !s->serving()) return false;
+    if (s->role() == core::Role::kLeading) {
+      if (leader != nullptr) return false;
+      leader = s;
+    }
+  }
+  if (leader == nullptr) return false;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const core::Server* s = server(i);
+    if (s == leader) continue;
+    const bool learner = s->role() == core::Role::kFollowing || s->role() == core::Role::kObserving;
+    if (!learner || s->leader_id() != leader->leader_id()) return false;
+    if (s->last_applied_zxid() != leader->last_applied_zxid()) return false;
+  }
+  return true;
+}
+
+std::string EnsembleWorld::status() const {
+  std::string out;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const core::Server* s = server(i);
+    if (!out.empty()) out += ", ";
+    if (s == nullptr) {
+      out += names_[i] + " down";
+      continue;
+    }
+    out += fmt::format("{} {}{} leader={} zxid=0x{:x}", names_[i], core::role_name(s->role()),
+                       s->serving() ? "" : " (not serving)", s->leader_id(), s->last_applied_zxid());
+  }
+  return out;
+}
+
+bool EnsembleWorld::check_final_states() {
+  checkers::EnsembleMonitor& m = shared_->monitor;
+  std::uint64_t reported = 0;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const core::Server* s = server(i);
+    // A server that is not serving may hold a log tail no quorum accepted
+    // (recovered from its disk, not yet truncated by a leader): only a
+    // synchronized server's state is a committed one.
+    if (s == nullptr || !s->serving()) continue;
+    const FinalState f = final_state_of(*s);
+    m.on_final_state(names_[i], f.last_zxid, f.tree_digest, f.ephemeral_owners);
+    ++reported;
+  }
+  sim_.trace_event("check.ensemble", {{"servers", reported},
+                                      {"commits", m.commits_seen()},
+                                      {"zxids", m.committed_zxids()},
+                                      {"leaders", m.leaders_established()},
+                                      {"verdict", m.ok() ? "ok" : m.violation()->invariant.c_str()}});
+  if (m.ok()) return true;
+  sim_.fail(sim::Verdict::kInvariant, violation_text(*m.violation()), m.violation()->server);
+  return false;
+}
+
+}  // namespace zsim::scenarios

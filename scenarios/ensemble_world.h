@@ -1,0 +1,78 @@
+// EnsembleWorld: a ZAB ensemble of simulated servers, watched by the
+// ensemble invariant monitor, for the scenarios of scenarios/ensemble.cpp.
+//
+// Building it adds every server host first (voters s1..sN, then observers
+// o1..oM) so that each server's configuration can name every member's
+// HostId, and only then starts them. Each server process reports to one
+// shared checkers::EnsembleMonitor through an EnsembleObserver; a process
+// (re)start is a new incarnation for the monitor. The first invariant the
+// monitor sees broken fails the run at once (Verdict::kInvariant), so the
+// trace ends where the damage happened.
+//
+// Timing is ZooKeeper's, scaled down: tick 100 ms, initLimit 10 ticks,
+// syncLimit 5 ticks, sessions negotiated within [200 ms, 4 s].
+//
+// Lifetime: the monitor lives in a shared block that every server process
+// holds, so it outlives the processes however the simulator tears them
+// down. Single-threaded, like the simulator.
+#pragma once
+
+#include "checkers/ensemble_monitor.h"
+#include "core/server/server.h"
+#include "sim/simulator.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace zsim::scenarios {
+
+struct EnsembleSpec {
+  int voters = 5;
+  int observers = 0;
+  // Deliberately broken: the leader commits before a quorum acked.
+  bool unsafe_commit_before_quorum = false;
+};
+
+// The server host names a spec gives: s1..sN, then o1..oM.
+std::vector<std::string> ensemble_server_names(const EnsembleSpec& spec);
+
+class EnsembleWorld {
+ public:
+  // Adds and starts the servers. REQUIRES: 1 <= voters, voters + observers <= 255.
+  EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec);
+
+  // Every server's host, voters first: what clients connect to.
+  const std::vector<io::HostId>& hosts() const { return hosts_; }
+  const std::vector<std::string>& names() const { return names_; }
+  checkers::EnsembleMonitor& monitor();
+
+  // The running server on host `i` (index into hosts()), or null while down.
+  const core::Server* server(std::size_t i) const;
+
+  // True when the ensemble has settled: every server is up and serving, one
+  // voter leads, every other member follows (or observes) it, and all have
+  // applied the same zxid.
+  bool converged() const;
+
+  // One line per problem with convergence, for a liveness message:
+  // "s2 down; s4 looking; s1 at 0x200000003, leader s5 at 0x200000005".
+  std::string status() const;
+
+  // End of run: reports every serving server's final state to the monitor
+  // and fails the run (kInvariant) if the monitor found a violation.
+  // Returns whether the run is still good.
+  bool check_final_states();
+
+ // Internal: what the server processes of one world share (the monitor).
+  struct Shared;
+
+ private:
+  sim::Simulator& sim_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<io::HostId> hosts_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace zsim::scenarios
