@@ -8,16 +8,18 @@ namespace zsim::core {
 
 // ---------------------------------------------------------------- Writer
 
+// Big-endian, built in a local buffer and appended at once: one capacity
+// check instead of one per byte (encoding is on every message's path).
 void Writer::u32(uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    u8(static_cast<uint8_t>(v >> shift));
-  }
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (24 - 8 * i));
+  buf_.append(b, 4);
 }
 
 void Writer::u64(uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    u8(static_cast<uint8_t>(v >> shift));
-  }
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+  buf_.append(b, 8);
 }
 
 void Writer::varint(uint64_t v) {

@@ -537,10 +537,13 @@ void Server::propose(Txn txn) {
   ++stats_.proposals;
   log_.append(txn);
   tracker_->propose(zxid);
+  // Encoded once for every follower.
+  quorum::Proposal proposal{std::move(txn)};
+  const std::string bytes = quorum::encode(proposal);
   for (const auto& [conn, l] : learners_) {
-    if (l.forwarding && !l.observer) send_learner(conn, quorum::Proposal{txn});
+    if (l.forwarding && !l.observer) env_.net.send(conn, bytes);
   }
-  unapplied_.push_back(std::move(txn));
+  unapplied_.push_back(std::move(proposal.txn));
   const uint64_t gen = generation_;
   log_.sync([this, gen](bool ok) {
     if (gen != generation_) return;
@@ -579,17 +582,20 @@ void Server::commit_upto(const std::vector<zab::Zxid>& zxids) {
     if (z <= tree_.last_zxid()) continue;  // committed early (unsafe mode)
     ZSIM_ASSERT(!unapplied_.empty());
     ZSIM_ASSERT(unapplied_.front().header.zxid == z);
-    Txn txn = std::move(unapplied_.front());
+    quorum::Inform inform{std::move(unapplied_.front())};
     unapplied_.pop_front();
+    const std::string commit = quorum::encode(quorum::Commit{z});
+    std::string informed;  // encoded for the first observer that needs it
     for (const auto& [conn, l] : learners_) {
       if (!l.forwarding) continue;
-      if (l.observer) {
-        send_learner(conn, quorum::Inform{txn});
-      } else {
-        send_learner(conn, quorum::Commit{z});
+      if (!l.observer) {
+        env_.net.send(conn, commit);
+        continue;
       }
+      if (informed.empty()) informed = quorum::encode(inform);
+      env_.net.send(conn, informed);
     }
-    apply_txn(txn, true);
+    apply_txn(inform.txn, true);
   }
   if (!zxids.empty()) {
     resolve_sync_markers();
@@ -618,8 +624,9 @@ void Server::leader_half_tick() {
     if (half_ticks_ > init_deadline_tick_) become_looking("no quorum synchronized within initLimit");
     return;
   }
+  const std::string ping = quorum::encode(quorum::Ping{});
   for (const auto& [conn, l] : learners_) {
-    if (l.forwarding) send_learner(conn, quorum::Ping{});
+    if (l.forwarding) env_.net.send(conn, ping);
   }
   if (!liveness_->has_quorum(half_ticks_)) return become_looking("lost the quorum within syncLimit");
   if (half_ticks_ % 2 == 0) expire_sessions();
