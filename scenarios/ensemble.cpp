@@ -749,11 +749,12 @@ std::vector<std::string> client_names(int n) {
   return names;
 }
 
-// Every fault the generator has, except disk faults: generate_plan() picks
-// a random server for each disk fault and never switches one off during
-// the safety phase, so it can leave a majority with lying syncs, which no
-// replication protocol survives. Crashes and pauses stay a minority of
-// servers at any moment (max_servers_down).
+// Every fault the generator has. Crashes and pauses stay a minority of
+// servers at any moment (max_servers_down). Disk faults (corrupted reads,
+// lying syncs) hit one server per plan (disk_fault_servers_max): a lying
+// sync loses what that server acknowledged when it crashes, which a quorum
+// recovers only while the faulty disks are fewer than the servers the
+// ensemble can lose; more of them would be beyond any replication protocol.
 sim::PlanOptions ensemble_faults(const EnsembleSpec& spec, int clients) {
   sim::PlanOptions o;
   o.servers = ensemble_server_names(spec);
@@ -766,7 +767,8 @@ sim::PlanOptions ensemble_faults(const EnsembleSpec& spec, int clients) {
   o.loss = true;        // election notifications are datagrams
   o.duplicates = true;
   o.stream_resets = true;
-  o.disk_faults = false;
+  o.disk_faults = true;
+  o.disk_fault_servers_max = 1;
   o.fault_gap_mean = millis(700);
   o.down_max = seconds(3);
   o.stream_reset_max = sim::Ratio{1, 100};

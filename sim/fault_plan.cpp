@@ -426,6 +426,7 @@ FaultPlan generate_plan(Rng rng, const PlanOptions& o) {
   const int max_down = o.max_servers_down >= 0 ? o.max_servers_down
                                                : static_cast<int>((o.servers.size() + 1) / 2) - 1;
   enum Kind { kPartitionOrHeal, kCrash, kPause, kClock, kLoss, kDup, kReset, kDisk };
+  std::vector<std::string> disk_hosts;  // servers given disk faults so far
   std::vector<Kind> kinds;
   if (o.partitions) kinds.push_back(kPartitionOrHeal);
   if (o.crashes && max_down > 0 && !o.servers.empty()) kinds.push_back(kCrash);
@@ -520,7 +521,16 @@ FaultPlan generate_plan(Rng rng, const PlanOptions& o) {
         break;
       case kDisk:
         e.kind = rng.chance(1, 2) ? FaultKind::kDiskCorruptRead : FaultKind::kDiskLyingSync;
-        e.host = o.servers[rng.below(o.servers.size())];
+        if (o.disk_fault_servers_max >= 0 &&
+            disk_hosts.size() >= static_cast<size_t>(o.disk_fault_servers_max)) {
+          if (disk_hosts.empty()) break;  // 0: no disk faults at all
+          e.host = disk_hosts[rng.below(disk_hosts.size())];
+        } else {
+          e.host = o.servers[rng.below(o.servers.size())];
+          if (std::find(disk_hosts.begin(), disk_hosts.end(), e.host) == disk_hosts.end()) {
+            disk_hosts.push_back(e.host);
+          }
+        }
         e.ratio = draw_ratio(rng, o.disk_fault_max);
         plan.events.push_back(e);
         break;

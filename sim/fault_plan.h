@@ -123,6 +123,11 @@ struct PlanOptions {
   Ratio duplicate_max{1, 4};
   Ratio stream_reset_max{1, 200};
   Ratio disk_fault_max{1, 50};
+  // Disk faults hit at most this many distinct servers in one plan (-1: any
+  // server). A replicated service survives faulty disks only on fewer
+  // servers than it can lose: a lying sync on a server that then crashes
+  // loses what it acknowledged, as if it had been down.
+  int disk_fault_servers_max = -1;
 };
 
 // A plan drawn from `rng` (fork it from the run's seed as "faults").

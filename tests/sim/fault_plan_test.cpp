@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -236,6 +237,28 @@ TEST(FaultPlan, GeneratedPlansRespectMaxServersDownAndEndInTheSafetyPhase) {
   EXPECT_GT(crashes, 50);
   EXPECT_GT(pauses, 50);
   EXPECT_GT(reached_max, 30);  // the limit is actually reached, not just respected
+}
+
+TEST(FaultPlan, DiskFaultsStayOnAsFewServersAsAllowed) {
+  int plans_with_disk_faults = 0;
+  std::set<std::string> hosts_ever;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    for (int max_hosts : {0, 1, 2}) {
+      PlanOptions o = five_servers();
+      o.disk_faults = true;
+      o.disk_fault_servers_max = max_hosts;
+      const FaultPlan plan = generate_plan(Rng(seed).fork("faults"), o);
+      std::set<std::string> hosts;
+      for (const FaultEvent& e : plan.events) {
+        if (e.kind == FaultKind::kDiskCorruptRead || e.kind == FaultKind::kDiskLyingSync) hosts.insert(e.host);
+      }
+      EXPECT_LE(hosts.size(), static_cast<size_t>(max_hosts)) << "seed " << seed << "\n" << print_plan(plan);
+      if (max_hosts == 1 && !hosts.empty()) ++plans_with_disk_faults;
+      hosts_ever.insert(hosts.begin(), hosts.end());
+    }
+  }
+  EXPECT_GT(plans_with_disk_faults, 20);  // the faults still happen
+  EXPECT_GE(hosts_ever.size(), 4U);       // on different servers across seeds
 }
 
 TEST(FaultPlan, GenerationIsDeterministicAndSwitchable) {
