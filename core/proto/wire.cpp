@@ -1,5 +1,6 @@
 #include "core/proto/wire.h"
 
+#include "core/assert.h"
 #include "core/limits.h"
 
 namespace zsim::core::wire {
@@ -324,6 +325,24 @@ bool is_write(const Op& op) {
   return std::holds_alternative<CreateRequest>(op) || std::holds_alternative<DeleteRequest>(op) ||
          std::holds_alternative<SetDataRequest>(op) || std::holds_alternative<CheckRequest>(op) ||
          std::holds_alternative<MultiRequest>(op) || std::holds_alternative<CloseOp>(op);
+}
+
+Request to_request(const Op& op) {
+  return std::visit(
+      [](const auto& o) -> Request {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, CreateRequest> || std::is_same_v<T, DeleteRequest> ||
+                      std::is_same_v<T, SetDataRequest> || std::is_same_v<T, CheckRequest> ||
+                      std::is_same_v<T, MultiRequest>) {
+          return o;
+        } else if constexpr (std::is_same_v<T, CloseOp>) {
+          return CloseSessionRequest{};
+        } else {
+          ZSIM_ASSERT_MSG(false, "not a write op");
+          return CloseSessionRequest{};
+        }
+      },
+      op);
 }
 
 const char* op_name(const Op& op) {

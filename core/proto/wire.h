@@ -102,6 +102,9 @@ using Op = std::variant<CreateRequest, DeleteRequest, SetDataRequest, CheckReque
 
 // True for ops that change state and so go through the txn pipeline.
 bool is_write(const Op& op);
+// The request a write op becomes (CloseOp: closeSession).
+// REQUIRES: is_write(op).
+Request to_request(const Op& op);
 // "create", "getData", ... for traces and histories.
 const char* op_name(const Op& op);
 

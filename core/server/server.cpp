@@ -13,25 +13,6 @@ namespace {
 
 int64_t clock_ms(io::Env& env) { return to_ns(env.clock.now()) / 1'000'000; }
 
-// The request a write op becomes (reads never get here).
-Request to_request(const wire::Op& op) {
-  return std::visit(
-      [](const auto& o) -> Request {
-        using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, CreateRequest> || std::is_same_v<T, DeleteRequest> ||
-                      std::is_same_v<T, SetDataRequest> || std::is_same_v<T, CheckRequest> ||
-                      std::is_same_v<T, MultiRequest>) {
-          return o;
-        } else if constexpr (std::is_same_v<T, wire::CloseOp>) {
-          return CloseSessionRequest{};
-        } else {
-          ZSIM_ASSERT_MSG(false, "not a write op");
-          return CloseSessionRequest{};
-        }
-      },
-      op);
-}
-
 // Data bigger than ZooKeeper's jute.maxbuffer never reaches the pipeline:
 // the server drops the connection, the client sees ConnectionLoss.
 bool oversized(const wire::Op& op) {
@@ -344,7 +325,7 @@ void Server::on_request(io::ConnId conn, Connection& c, wire::RequestFrame req) 
     if (oversized(req.op)) return drop_connection(conn, "packet larger than jute.maxbuffer");
     s.queue.push_back(Item{Item::Kind::kWrite, conn, req.xid, wire::PingOp{}, false});
     if (leads()) {
-      submit_write(options_.server_id, session_id, req.xid, to_request(req.op));
+      submit_write(options_.server_id, session_id, req.xid, wire::to_request(req.op));
     } else {
       send_leader(quorum::Forward{session_id, req.xid, std::move(req.op)});
     }

@@ -30,22 +30,6 @@ constexpr int kEpochReadAttempts = 3;
 
 io::Hex hex(int64_t v) { return io::Hex{static_cast<uint64_t>(v)}; }
 
-// The request a forwarded write op becomes.
-Request forwarded_request(const wire::Op& op) {
-  return std::visit(
-      [](const auto& o) -> Request {
-        using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, CreateRequest> || std::is_same_v<T, DeleteRequest> ||
-                      std::is_same_v<T, SetDataRequest> || std::is_same_v<T, CheckRequest> ||
-                      std::is_same_v<T, MultiRequest>) {
-          return o;
-        } else {
-          return CloseSessionRequest{};  // CloseOp: decode_message admits nothing else
-        }
-      },
-      op);
-}
-
 }  // namespace
 
 // --- configuration -------------------------------------------------------------
@@ -379,7 +363,7 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
       sync_markers_.push_back(SyncMarker{last_proposed(), conn, fwd->session_id, fwd->cxid});
       return resolve_sync_markers();
     }
-    submit_write(l.sid, fwd->session_id, fwd->cxid, forwarded_request(fwd->op));
+    submit_write(l.sid, fwd->session_id, fwd->cxid, wire::to_request(fwd->op));
     return;
   }
   if (auto* cs = std::get_if<quorum::CreateSession>(&msg)) {
