@@ -47,7 +47,10 @@ void EnsembleMonitor::on_commit(const std::string& server, std::int64_t zxid,
   const ServerIndex s = index_of(server);
   ++commits_seen_;
   if (commit_breaks_incarnation(server, zxid, prev_zxid)) return;
-  if (chain_.contains(zxid)) {
+  if (auto known = chain_.find(zxid); known != chain_.end() && known->second.snapshot_only) {
+    // First sight of a txn known so far only as a leader's snapshot point.
+    known->second = Committed{prev_zxid, digest, s, false};
+  } else if (known != chain_.end()) {
     if (commit_conflicts(server, zxid, prev_zxid, digest)) return;
   } else {
     if (commit_breaks_chain(server, zxid, prev_zxid)) return;
@@ -162,6 +165,26 @@ void EnsembleMonitor::on_snapshot(const std::string& server,
   }
   inc.last_zxid = zxid;
   inc.last_was_snapshot = true;
+}
+
+void EnsembleMonitor::on_leader_snapshot(const std::string& server, std::int64_t zxid) {
+  const ServerIndex s = index_of(server);
+  if (zxid != 0 && !chain_.contains(zxid)) {
+    const std::int64_t greatest = last_committed_zxid();
+    if (zxid < greatest) {
+      fail("lost-commit", server,
+           fmt::format("{} established a history from a snapshot at {}, which was never committed, "
+                       "below committed {}",
+                       server, hex(zxid), hex(greatest)));
+      return;
+    }
+    chain_.emplace(zxid, Committed{greatest, 0, s, true});
+  }
+  Incarnation& inc = incarnations_[s];
+  if (!inc.last_zxid || *inc.last_zxid < zxid) {
+    inc.last_zxid = zxid;
+    inc.last_was_snapshot = true;
+  }
 }
 
 void EnsembleMonitor::on_session_closed(const std::string& server,

@@ -91,6 +91,16 @@ class EnsembleMonitor {
   // (SNAP sync).
   void on_snapshot(const std::string& server, std::int64_t zxid);
 
+  // `server` became an established leader whose history starts from a
+  // snapshot at `zxid` that nobody reported committing: it came by SNAP from
+  // a leader that never established, and the txns in it were never applied
+  // one by one anywhere the monitor could see. Establishment commits it. A
+  // new leader's history holds every committed txn, so `zxid` must be
+  // committed already or above every committed zxid (else a lost commit);
+  // in the second case it joins the chain as a point whose txn is unknown
+  // (a later commit of that zxid fills it in).
+  void on_leader_snapshot(const std::string& server, std::int64_t zxid);
+
   // A closeSession txn of `session` was committed at `zxid` on `server`.
   void on_session_closed(const std::string& server, std::int64_t session,
                          std::int64_t zxid);
@@ -124,6 +134,7 @@ class EnsembleMonitor {
     std::int64_t prev_zxid = 0;
     std::uint64_t digest = 0;
     ServerIndex first_server = 0;
+    bool snapshot_only = false;  // known from a leader's snapshot, txn unseen
   };
   // What the current incarnation of a server has reported.
   struct Incarnation {

@@ -65,6 +65,12 @@ class EnsembleObserver final : public core::ReplicaObserver {
     after_report(was_ok);
   }
 
+  void on_leader_snapshot(std::int64_t zxid) override {
+    const bool was_ok = monitor_.ok();
+    monitor_.on_leader_snapshot(server_, zxid);
+    after_report(was_ok);
+  }
+
   // What the monitor compares commits by: the same txn gives the same
   // digest on every server.
   static std::uint64_t txn_digest(const core::Txn& txn) { return sim::hash_bytes(core::encode_txn(txn)); }

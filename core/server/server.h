@@ -96,6 +96,10 @@ class ReplicaObserver {
   virtual void on_commit(const Txn& txn, int64_t prev_zxid) = 0;
   // This server replaced its tree with the leader's snapshot at `zxid`.
   virtual void on_snapshot(int64_t zxid) = 0;
+  // This server became an established leader with a history that starts
+  // from a snapshot at `zxid` it received (SNAP) from a leader that never
+  // established: no txn up to `zxid` was reported one by one.
+  virtual void on_leader_snapshot(int64_t zxid) = 0;
 };
 
 // Every knob of a server, units in the names. The ZAB timing follows
@@ -373,6 +377,9 @@ class Server {
   std::deque<Unreported> unreported_;
   // A SNAP's zxid, reported with unreported_ (-1: none).
   int64_t snapshot_unreported_ = -1;
+  // Epoch file writes: the newest per file; an older one's late callback
+  // must not rename its tmp file over a newer epoch.
+  std::map<std::string, uint64_t> epoch_writes_;
   std::map<io::ConnId, Connection> conns_;
   // Connections waiting for their createSession txn, by token.
   std::map<int32_t, io::ConnId> pending_connects_;

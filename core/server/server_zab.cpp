@@ -123,11 +123,19 @@ void Server::persist_epoch(const char* name, int64_t value, UniqueFunction<void(
   w.i64(value);
   w.u32(crc32c(w.view()));
   const std::string file = name;
-  const std::string tmp = file + ".tmp";
+  // A write of an earlier role may still be in flight (a pause, then a new
+  // leader at once): each write has its own tmp file, and only the newest
+  // one is renamed into place.
+  const uint64_t seq = ++epoch_writes_[file];
+  const std::string tmp = file + ".tmp" + std::to_string(seq);
   env_.disk.remove(tmp);
   env_.disk.append(tmp, w.take());
-  env_.disk.sync(tmp, [this, alive = alive_, file, tmp, done = std::move(done)](bool ok) mutable {
+  env_.disk.sync(tmp, [this, alive = alive_, file, tmp, seq, done = std::move(done)](bool ok) mutable {
     if (!*alive) return;
+    if (epoch_writes_[file] != seq) {
+      env_.disk.remove(tmp);  // superseded: its role is gone
+      return;
+    }
     // rename is durable at once (io::Storage): the file is either the old
     // epoch or the new one, never a torn mix.
     if (ok) ok = env_.disk.rename(tmp, file);
@@ -496,7 +504,12 @@ void Server::establish() {
   established_ = true;
   ++stats_.established;
   const int64_t epoch = *discovery_->new_epoch();
-  // A quorum holds the leader's whole log now: all of it is committed.
+  // A quorum holds the leader's whole log now: all of it is committed,
+  // including a snapshot it took from an earlier, never established leader.
+  if (snapshot_unreported_ >= 0 && options_.observer != nullptr) {
+    options_.observer->on_leader_snapshot(snapshot_unreported_);
+  }
+  snapshot_unreported_ = -1;
   for (Unreported& u : unreported_) report_commit(u.txn, u.prev_zxid);
   unreported_.clear();
   pending_ = PendingChanges{};

@@ -46,6 +46,33 @@ void expect_violation(const EnsembleMonitor& m, const std::string& invariant,
   EXPECT_EQ(m.violation()->message, message);
 }
 
+// ---- a leader's history from a never-established leader's snapshot ----
+
+TEST(EnsembleMonitor, ALeaderMayStartFromASnapshotNobodyReportedCommitting) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 1, 1, 3);
+  // s5 got a SNAP at zx(2, 4) from an epoch-2 leader that never
+  // established; s5 establishes epoch 3 from it.
+  m.on_established("s5", 3);
+  m.on_leader_snapshot("s5", zx(2, 4));
+  EXPECT_TRUE(m.ok());
+  // Others take snapshots at it and build on it; the txn itself may show up.
+  m.on_snapshot("s2", zx(2, 4));
+  commit_run(&m, "s5", zx(2, 4), 3, 1, 2);
+  commit_run(&m, "s2", zx(2, 4), 3, 1, 2);
+  m.on_commit("s3", zx(2, 4), zx(1, 3), dg(zx(2, 4)));
+  EXPECT_TRUE(m.ok());
+}
+
+TEST(EnsembleMonitor, ALeaderSnapshotBelowACommittedZxidLosesIt) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 2, 1, 5);
+  m.on_leader_snapshot("s4", zx(1, 7));  // never committed, below 0x200000005
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.violation()->invariant, "lost-commit");
+  EXPECT_EQ(m.violation()->server, "s4");
+}
+
 // ---- one-leader-per-epoch ----
 
 TEST(EnsembleMonitor, OneLeaderPerEpochAcrossServers) {
