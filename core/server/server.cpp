@@ -62,7 +62,6 @@ const char* role_name(Role role) {
 Server::Server(io::Env& env, ServerOptions options)
     : env_(env), options_(std::move(options)), log_(env.disk, options_.log) {
   ZSIM_ASSERT_MSG(ensemble_error(options_).empty(), ensemble_error(options_).c_str());
-  started_at_ = env_.clock.now();
   // Tokens name this incarnation's session requests; starting at a random
   // point keeps a late commit of an earlier incarnation's request from
   // matching a new one.
@@ -414,6 +413,11 @@ void Server::fail_disk() {
   serving_ = false;
   ++generation_;
   drop_all_clients("disk failed");
+  // Peers learn at once that this server is out, rather than by silence.
+  for (const auto& [conn, l] : learners_) env_.net.close(conn);
+  learners_.clear();
+  if (leader_conn_ != 0) env_.net.close(leader_conn_);
+  leader_conn_ = 0;
 }
 
 void Server::on_standalone_synced() {

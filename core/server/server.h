@@ -362,7 +362,6 @@ class Server {
   // Bumped on every role change: callbacks (disk syncs, epoch writes,
   // streams) of an earlier role see a different number and do nothing.
   uint64_t generation_ = 0;
-  Time started_at_{};
   int64_t half_ticks_ = 0;  // half ticks since the process started
   int64_t mono_ms_ = 0;     // the clock in ms, never going back
 
@@ -403,7 +402,8 @@ class Server {
   bool accepted_persisted_ = false;  // acceptedEpoch = new epoch is durable
   bool current_persisted_ = false;   // currentEpoch = new epoch is durable
   bool leader_log_synced_ = false;   // the leader's log is durable for NEWLEADER
-  bool epoch_write_in_flight_ = false;
+  // An epoch write or the leader's log sync is in flight (one at a time).
+  bool disk_step_in_flight_ = false;
   bool established_ = false;
   zab::Zxid self_acked_ = 0;         // the leader's own acks, up to here
   std::map<io::ConnId, Learner> learners_;

@@ -193,7 +193,7 @@ void Server::become_looking(const char* why) {
   established_ = false;
   accepted_persisted_ = false;
   current_persisted_ = false;
-  epoch_write_in_flight_ = false;
+  disk_step_in_flight_ = false;
   leader_log_synced_ = false;
   sync_markers_.clear();
   tracked_.clear();
@@ -399,13 +399,13 @@ void Server::leader_progress() {
   const int64_t epoch = *discovery_->new_epoch();
   // 1. acceptedEpoch = new epoch, durable before any LEADERINFO.
   if (!accepted_persisted_) {
-    if (epoch_write_in_flight_) return;
-    epoch_write_in_flight_ = true;
+    if (disk_step_in_flight_) return;
+    disk_step_in_flight_ = true;
     const uint64_t gen = generation_;
     persist_epoch(kAcceptedEpochFile, epoch, [this, gen, epoch](bool ok) {
       if (gen != generation_) return;
       if (!ok) return fail_disk();
-      epoch_write_in_flight_ = false;
+      disk_step_in_flight_ = false;
       accepted_epoch_ = epoch;
       accepted_persisted_ = true;
       leader_progress();
@@ -423,13 +423,13 @@ void Server::leader_progress() {
   //    any NEWLEADER; and the leader's own log durable before it counts
   //    its own NEWLEADER ack.
   if (!current_persisted_) {
-    if (epoch_write_in_flight_) return;
-    epoch_write_in_flight_ = true;
+    if (disk_step_in_flight_) return;
+    disk_step_in_flight_ = true;
     const uint64_t gen = generation_;
     persist_epoch(kCurrentEpochFile, epoch, [this, gen, epoch](bool ok) {
       if (gen != generation_) return;
       if (!ok) return fail_disk();
-      epoch_write_in_flight_ = false;
+      disk_step_in_flight_ = false;
       current_epoch_ = epoch;
       current_persisted_ = true;
       leader_progress();
@@ -437,13 +437,13 @@ void Server::leader_progress() {
     return;
   }
   if (!leader_log_synced_) {
-    if (epoch_write_in_flight_) return;
-    epoch_write_in_flight_ = true;
+    if (disk_step_in_flight_) return;
+    disk_step_in_flight_ = true;
     const uint64_t gen = generation_;
     log_.sync([this, gen](bool ok) {
       if (gen != generation_) return;
       if (!ok) return fail_disk();
-      epoch_write_in_flight_ = false;
+      disk_step_in_flight_ = false;
       leader_log_synced_ = true;
       leader_progress();
     });
