@@ -377,6 +377,10 @@ TEST(Ensemble, BrokenLeaderThatCommitsWithoutAQuorumLosesAcknowledgedWrites) {
   EXPECT_FALSE(acked_writes_lost_by_isolated_leader(true).empty());
 }
 
+core::zab::Vote zab_vote(int64_t leader, int64_t zxid, int64_t epoch) {
+  return core::zab::Vote{leader, zxid, epoch, 99, core::zab::PeerState::Looking};
+}
+
 // Speaks the client protocol by hand over two connections, to two servers,
 // so that one connection can go stale after its session moved.
 struct RawClientProcess : sim::Process {
@@ -454,6 +458,56 @@ TEST(Ensemble, AClientAheadOfAServerIsRefusedThere) {
   e.sim.run_for(millis(200));
   EXPECT_TRUE(conn.closed);
   EXPECT_TRUE(conn.frames.empty());
+}
+
+TEST(Ensemble, BadConfigurationsAreNamed) {
+  core::ServerOptions o = Ensemble::fast();
+  EXPECT_EQ(core::Server::ensemble_error(o), "");  // standalone
+  o.server_id = 1;
+  o.ensemble = {{1, 10, false}, {2, 11, false}, {3, 12, false}};
+  EXPECT_EQ(core::Server::ensemble_error(o), "");
+  auto with = [&](auto change) {
+    core::ServerOptions bad = o;
+    change(bad);
+    return core::Server::ensemble_error(bad);
+  };
+  EXPECT_EQ(with([](auto& b) { b.ensemble[2].server_id = 2; }), "server id 2 appears twice");
+  EXPECT_EQ(with([](auto& b) { b.ensemble[2].server_id = 300; }), "server ids must be in [0, 255]");
+  EXPECT_EQ(with([](auto& b) { b.ensemble[2].host = 10; }), "two servers on one host");
+  EXPECT_EQ(with([](auto& b) { b.server_id = 9; }), "this server (id 9) is not in the ensemble");
+  EXPECT_EQ(with([](auto& b) { for (auto& m : b.ensemble) m.observer = true; }), "an ensemble needs a voter");
+  EXPECT_EQ(with([](auto& b) { b.sync_limit_ticks = 0; }), "tick and limits must be positive");
+  EXPECT_EQ(with([](auto& b) { b.notification_interval_ms_min = 9000; }),
+            "election timings must be positive, min <= max");
+  EXPECT_EQ(with([](auto& b) { b.zxid_counter_max = 1; }), "zxid_counter_max out of range");
+}
+
+TEST(Ensemble, StrangersOnThePeerPortsAreIgnored) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const int64_t epoch = e.srv(l)->current_epoch();
+  const io::HostId c = e.sim.add_host("raw", [](io::Env& env) { return std::make_unique<RawClientProcess>(env); });
+  e.sim.start(c);
+  auto* raw = e.sim.process_as<RawClientProcess>(c);
+  // A host outside the ensemble is not a learner: the leader hangs up.
+  io::StreamHandlers h;
+  bool closed = false;
+  h.on_closed = [&closed](io::CloseReason) { closed = true; };
+  raw->env.net.connect(e.servers[l], 2888, std::move(h), [](io::ConnId) {});
+  // Votes from it, well formed or not, change nothing.
+  core::quorum::VoteMessage vote{static_cast<int64_t>(l + 1),
+                                 zab_vote(1, 0x7fffffff00000000, 0x7fffffff)};
+  for (size_t i = 0; i < 3; ++i) {
+    raw->env.net.send_datagram(e.servers[i], 3888, core::quorum::encode(vote));
+    raw->env.net.send_datagram(e.servers[i], 3888, "garbage");
+  }
+  e.sim.run_for(seconds(2));
+  EXPECT_TRUE(closed);
+  ASSERT_TRUE(e.leader().has_value());
+  EXPECT_EQ(*e.leader(), l);
+  EXPECT_EQ(e.srv(l)->current_epoch(), epoch);
+  EXPECT_TRUE(e.all_serving());
 }
 
 }  // namespace
