@@ -32,6 +32,7 @@
 #include "scenarios/ensemble_world.h"
 #include "scenarios/history_recorder.h"
 #include "scenarios/registry.h"
+#include "scenarios/session_client.h"
 
 #include <fmt/format.h>
 
@@ -49,10 +50,6 @@ namespace {
 using core::Code;
 
 // ---------------------------------------------------------------- shared
-
-bool finished_state(const core::Client& c) {
-  return c.state() == core::ClientState::kExpired || c.state() == core::ClientState::kClosed;
-}
 
 // A write that returned this code certainly did not take effect; any other
 // failure (ConnectionLoss above all) leaves it unknown.
@@ -95,12 +92,6 @@ class EnsembleSession {
   std::vector<io::HostId> servers_;
   Duration timeout_;
   std::unique_ptr<core::Client> client_;
-};
-
-struct ClientFlags {
-  std::string name;
-  bool stop = false;  // the liveness phase began: start no new work
-  bool done = false;  // finished its last operation after the heal
 };
 
 // A workload of clients against an EnsembleWorld: finished when every
@@ -594,87 +585,6 @@ class SequentialWorkload final : public EnsembleWorkload<SequentialClientState> 
 
 // ---------------------------------------------------------------- sessions
 
-struct SessionClientState : ClientFlags {
-  int sessions = 0;  // done: holds a node in a live session after healing
-  // Sessions this client saw expire, with the ephemeral each held.
-  std::vector<std::pair<std::int64_t, std::string>> expired;
-  std::int64_t live_session = 0;
-  std::string live_node;
-};
-
-class SessionClient final : public sim::Process {
- public:
-  SessionClient(io::Env& env, std::vector<io::HostId> servers, sim::Simulator& sim, SessionClientState& state)
-      : env_(env), servers_(std::move(servers)), sim_(sim), state_(state) {
-    env_.fibers.spawn("sessions", [this] { run(); });
-  }
-
- private:
-  void new_session() {
-    if (client_ && client_->session_id() != 0 && !node_.empty()) {
-      state_.expired.emplace_back(client_->session_id(), node_);
-    }
-    core::ClientOptions o;
-    o.servers = servers_;
-    // Short timeouts, so the plan's pauses (up to 5 s) outlast them.
-    o.session_timeout = millis(1000 + static_cast<std::int64_t>(env_.random.below(2001)));
-    client_ = std::make_unique<core::Client>(env_, o);
-    node_.clear();
-    ++state_.sessions;
-  }
-
-  // Creates this session's ephemeral, handling the recipe trap: a create
-  // that lost its reply may have happened, so look before creating again.
-  bool hold_node() {
-    const std::string path = fmt::format("/e-{}-{}", state_.name, state_.sessions);
-    auto seen = client_->exists(path);
-    if (seen.ok() && seen.value().has_value()) {
-      if (seen.value()->ephemeral_owner != client_->session_id()) return false;
-      node_ = path;
-      return true;
-    }
-    const Code c = client_->create(path, "", core::CreateMode::Ephemeral).code();
-    if (c == Code::Ok) node_ = path;
-    return c == Code::Ok;
-  }
-
-  void run() {
-    new_session();
-    while (true) {
-      if (finished_state(*client_)) new_session();
-      if (!client_->wait_connected(seconds(1))) continue;
-      if (node_.empty() && !hold_node()) {
-        env_.fibers.sleep(millis(100));
-        continue;
-      }
-      const std::int64_t session = client_->session_id();
-      auto seen = client_->exists(node_);
-      if (seen.ok() && !seen.value().has_value() && client_->session_id() == session) {
-        // A server answered in this session, so the session lives; its
-        // ephemeral must too. (No stale read can hide it: the client saw
-        // its create's zxid, and no server behind that answers it.)
-        sim_.fail(sim::Verdict::kInvariant,
-                  fmt::format("ephemeral {} vanished while its session 0x{:x} lives", node_, session), state_.name);
-        return;
-      }
-      if (seen.ok() && state_.stop) {
-        state_.live_session = session;
-        state_.live_node = node_;
-        state_.done = true;
-        return;
-      }
-      env_.fibers.sleep(millis(100 + static_cast<std::int64_t>(env_.random.below(200))));
-    }
-  }
-
-  io::Env& env_;
-  std::vector<io::HostId> servers_;
-  sim::Simulator& sim_;
-  SessionClientState& state_;
-  std::unique_ptr<core::Client> client_;
-  std::string node_;
-};
-
 class SessionsWorkload final : public EnsembleWorkload<SessionClientState> {
  public:
   SessionsWorkload(sim::Simulator& sim, const EnsembleSpec& spec, int clients)
@@ -686,7 +596,8 @@ class SessionsWorkload final : public EnsembleWorkload<SessionClientState> {
       const io::HostId h = sim.add_host(st.name, [servers, &sim, &st](io::Env& env) {
         // A crashed client host comes back as a new process: its old
         // session is left to expire, and it starts a new one.
-        return std::make_unique<SessionClient>(env, servers, sim, st);
+        // Short timeouts, so the plan's pauses (up to 5 s) outlast them.
+        return std::make_unique<SessionClient>(env, servers, seconds(1), seconds(3), sim, st);
       });
       sim.start(h);
     }

@@ -16,6 +16,7 @@
 #include "core/server/server.h"
 #include "scenarios/history_recorder.h"
 #include "scenarios/registry.h"
+#include "scenarios/session_client.h"
 
 #include <fmt/format.h>
 
@@ -44,18 +45,6 @@ core::ServerOptions server_options(bool unsafe_ack = false) {
 struct ServerProcess final : sim::Process {
   explicit ServerProcess(io::Env& env, bool unsafe_ack = false) : server(env, server_options(unsafe_ack)) {}
   core::Server server;
-};
-
-bool finished_state(const core::Client& c) {
-  return c.state() == core::ClientState::kExpired || c.state() == core::ClientState::kClosed;
-}
-
-// What every client of these workloads shares: it stops starting new work
-// when the liveness phase begins, then finishes one last thing (`done`).
-struct ClientFlags {
-  std::string name;
-  bool stop = false;
-  bool done = false;
 };
 
 template <typename State>
@@ -274,88 +263,6 @@ class RegisterWorkload final : public ClientsWorkload<RegisterClientState> {
 
 // ---------------------------------------------------------------- sessions
 
-struct SessionClientState : ClientFlags {
-  int sessions = 0;  // done: holds a node in a live session after healing
-  // Sessions this client saw expire, with the ephemeral each held.
-  std::vector<std::pair<std::int64_t, std::string>> expired;
-  std::int64_t live_session = 0;
-  std::string live_node;
-};
-
-class SessionClient final : public sim::Process {
- public:
-  SessionClient(io::Env& env, io::HostId server, sim::Simulator& sim, SessionClientState& state)
-      : env_(env), server_(server), sim_(sim), state_(state) {
-    env_.fibers.spawn("sessions", [this] { run(); });
-  }
-
- private:
-  void new_session() {
-    if (client_ && client_->session_id() != 0 && !node_.empty()) {
-      state_.expired.emplace_back(client_->session_id(), node_);
-    }
-    core::ClientOptions o;
-    o.servers = {server_};
-    o.session_timeout = seconds(2);
-    client_ = std::make_unique<core::Client>(env_, o);
-    node_.clear();
-    ++state_.sessions;
-  }
-
-  // Creates this session's ephemeral, handling the recipe trap: a create
-  // that lost its reply may have happened, so look before creating again.
-  bool hold_node() {
-    const std::string path = fmt::format("/e-{}-{}", state_.name, state_.sessions);
-    auto seen = client_->exists(path);
-    if (seen.ok() && seen.value().has_value()) {
-      if (seen.value()->ephemeral_owner != client_->session_id()) return false;
-      node_ = path;
-      return true;
-    }
-    const Code c = client_->create(path, "", core::CreateMode::Ephemeral).code();
-    if (c == Code::Ok) node_ = path;
-    return c == Code::Ok;
-  }
-
-  void run() {
-    new_session();
-    while (true) {
-      if (finished_state(*client_)) new_session();
-      if (!client_->wait_connected(seconds(1))) continue;
-      if (node_.empty()) {
-        if (!hold_node()) {
-          env_.fibers.sleep(millis(100));
-          continue;
-        }
-      }
-      const std::int64_t session = client_->session_id();
-      auto seen = client_->exists(node_);
-      if (seen.ok() && !seen.value().has_value() && client_->session_id() == session) {
-        // The server answered in this session, so the session lives; its
-        // ephemeral must too.
-        sim_.fail(sim::Verdict::kInvariant,
-                  fmt::format("ephemeral {} vanished while its session 0x{:x} lives", node_, session),
-                  state_.name);
-        return;
-      }
-      if (seen.ok() && state_.stop) {
-        state_.live_session = session;
-        state_.live_node = node_;
-        state_.done = true;
-        return;
-      }
-      env_.fibers.sleep(millis(100 + static_cast<std::int64_t>(env_.random.below(200))));
-    }
-  }
-
-  io::Env& env_;
-  io::HostId server_;
-  sim::Simulator& sim_;
-  SessionClientState& state_;
-  std::unique_ptr<core::Client> client_;
-  std::string node_;
-};
-
 class SessionsWorkload final : public ClientsWorkload<SessionClientState> {
  public:
   explicit SessionsWorkload(sim::Simulator& sim) : ClientsWorkload("holds no node in a live session") {
@@ -368,7 +275,7 @@ class SessionsWorkload final : public ClientsWorkload<SessionClientState> {
       const io::HostId h = sim.add_host(st.name, [server, &sim, &st](io::Env& env) {
         // A crashed client host comes back as a new process: its old
         // session is left to expire, and it starts a new one.
-        return std::make_unique<SessionClient>(env, server, sim, st);
+        return std::make_unique<SessionClient>(env, std::vector<io::HostId>{server}, seconds(2), seconds(2), sim, st);
       });
       sim.start(h);
     }
