@@ -45,6 +45,7 @@ ElectionStep Election::start(Zxid last_zxid, Epoch current_epoch, int64_t now_ms
   round_ += 1;
   received_.clear();
   out_of_election_.clear();
+  asking_observers_.clear();
   const bool voter = config_.is_voter(me_);
   // An observer never proposes itself: its initial vote loses to any voter's.
   initial_ = Vote{.leader = voter ? me_ : kNoServer,
@@ -79,6 +80,10 @@ void Election::send_all(ElectionStep& step) const {
   for (ServerId sid : config_.voters()) {
     if (sid != me_) step.send.push_back(Notification{.from = me_, .to = sid, .vote = vote_});
   }
+  // Observers that asked during this election hear my changes too: they
+  // learn votes only from voters, and one that last heard a proposal I have
+  // since given up would decide on it.
+  for (ServerId sid : asking_observers_) step.send.push_back(Notification{.from = me_, .to = sid, .vote = vote_});
 }
 
 void Election::reply(ServerId to, ElectionStep& step) const {
@@ -106,8 +111,12 @@ ElectionStep Election::on_notification(const Notification& n, int64_t now_ms) {
     // An observer asking: a voter tells it what it thinks, never counts it.
     // Observers do not talk to each other (they would answer each other
     // forever).
-    if (config_.is_voter(me_)) reply(n.from, step);
-    else step.ignored = Ignored::ObserverToObserver;
+    if (config_.is_voter(me_)) {
+      reply(n.from, step);
+      if (n.vote.state == PeerState::Looking) asking_observers_.insert(n.from);
+    } else {
+      step.ignored = Ignored::ObserverToObserver;
+    }
     return step;
   }
   if (!config_.is_voter(n.vote.leader)) {

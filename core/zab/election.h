@@ -59,6 +59,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -179,6 +180,9 @@ class Election {
   Vote vote_;     // my proposal, then my final vote
   // Votes of my current round (LOOKING ones, and settled ones of this round).
   std::map<ServerId, Vote> received_;
+  // Observers that sent me a LOOKING vote since my start(): send_all()
+  // includes them.
+  std::set<ServerId> asking_observers_;
   // Votes of FOLLOWING/LEADING servers, any round.
   std::map<ServerId, Vote> out_of_election_;
 

@@ -386,6 +386,28 @@ TEST(ZabElection, BetterVoteIsAdoptedAndSentToAll) {
   EXPECT_EQ(done.decided->state, PeerState::Following);
 }
 
+TEST(ZabElection, AnObserverThatAskedHearsWhenAVoterChangesItsMind) {
+  // Voter 1 proposes 2 when observer 101 asks; then 3's better vote
+  // arrives. The observer must hear the change (it learns votes only from
+  // voters), or it would decide on a proposal every voter gave up.
+  Election e(1, make_config(3, 1), test_options());
+  e.start(0, 0, 0);
+  e.on_notification(looking_vote(2, 1, 2, 0, 0, 1), 1);
+  ElectionStep asked = e.on_notification(looking_vote(101, 1, kNoServer, 0, 0, 1), 2);
+  ASSERT_EQ(asked.send.size(), 1u);
+  EXPECT_EQ(asked.send[0].vote.leader, 2);
+  ElectionStep changed = e.on_notification(looking_vote(3, 1, 3, 0, 0, 1), 3);
+  std::set<ServerId> told;
+  for (const Notification& n : changed.send) {
+    EXPECT_EQ(n.vote.leader, 3);
+    told.insert(n.to);
+  }
+  EXPECT_EQ(told, (std::set<ServerId>{2, 3, 101}));
+  // A new election forgets who asked.
+  ElectionStep restart = e.start(0, 0, 10);
+  for (const Notification& n : restart.send) EXPECT_NE(n.to, 101);
+}
+
 TEST(ZabElection, SettledVoteNamesTheEstablishedLeaderAndEpoch) {
   // A decision made on stale votes (epoch 1) is corrected once the leader
   // is known to lead epoch 3: LOOKING peers then hear (leader 2, epoch 3)
