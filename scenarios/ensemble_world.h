@@ -1,5 +1,5 @@
 // EnsembleWorld: a ZAB ensemble of simulated servers, watched by the
-// ensemble invariant monitor, for the scenarios of scenarios/ensemble.cpp.
+// ensemble invariant monitor, for the scenarios of scenarios/ensemble/.
 //
 // Building it adds every server host first (voters s1..sN, then observers
 // o1..oM) so that each server's configuration can name every member's

@@ -10,6 +10,8 @@ namespace zsim::scenarios {
 
 void register_reliable_network(std::vector<Scenario>& out);
 void register_single_server(std::vector<Scenario>& out);
-void register_ensemble(std::vector<Scenario>& out);
+void register_ensemble_registers(std::vector<Scenario>& out);
+void register_ensemble_sequential(std::vector<Scenario>& out);
+void register_ensemble_sessions(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios

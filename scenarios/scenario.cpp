@@ -14,7 +14,9 @@ const std::vector<Scenario>& all_scenarios() {
     std::vector<Scenario> all;
     register_reliable_network(all);
     register_single_server(all);
-    register_ensemble(all);
+    register_ensemble_registers(all);
+    register_ensemble_sequential(all);
+    register_ensemble_sessions(all);
     std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
     return all;
   }();

@@ -1,0 +1,217 @@
+// register, register-unsafe-commit and kv: read / write / compare-and-set
+// (setData with the version read, as Jepsen tested ZooKeeper) on one znode
+// (/r, 5 servers, 5 clients) or on eight (/k0../k7, 5 voters + 1 observer,
+// 8 clients). Each key's history must keep ZooKeeper's promises for a
+// cas-register from 0. register-unsafe-commit runs leaders that commit
+// before a quorum acknowledged (deliberately broken; a sweep must catch it).
+#include "scenarios/ensemble/common.h"
+#include "scenarios/history_recorder.h"
+#include "scenarios/registry.h"
+
+#include <map>
+
+namespace zsim::scenarios {
+namespace ensemble {
+namespace {
+
+// ---------------------------------------------------------------- registers
+
+struct RegisterClientState : ClientFlags {
+  std::int64_t process = 0;
+  std::int64_t values_written = 0;
+};
+
+// Reads, writes and compare-and-sets on `keys` znodes /k0.. (or the one
+// register /r), recording each operation. Values are unique per write
+// (process * 10^6 + n), so the checker can tell writes apart.
+class RegisterClient final : public sim::Process {
+ public:
+  RegisterClient(io::Env& env, std::vector<io::HostId> servers, int keys, HistoryRecorder& history,
+                 RegisterClientState& state)
+      : env_(env), session_(env, std::move(servers)), keys_(keys), history_(history), state_(state) {
+    env_.fibers.spawn("register", [this] { run(); });
+  }
+
+  static std::string path_of(int keys, int key) { return keys == 1 ? "/r" : fmt::format("/k{}", key); }
+
+ private:
+  void run() {
+    for (int k = 0; k < keys_; ++k) ensure_key(k);
+    while (!state_.stop) {
+      if (!session_.get().wait_connected(seconds(1))) continue;
+      const int key = static_cast<int>(env_.random.below(static_cast<std::uint64_t>(keys_)));
+      const std::uint64_t pick = env_.random.below(10);
+      if (pick < 4) {
+        read(key);
+      } else if (pick < 7) {
+        write(key);
+      } else {
+        cas(key);
+      }
+      env_.fibers.sleep(millis(static_cast<std::int64_t>(env_.random.below(60))));
+    }
+    // Liveness: one read of each key that succeeds, after the faults healed.
+    for (int k = 0; k < keys_; ++k) {
+      while (!read(k)) env_.fibers.sleep(millis(100));
+    }
+    state_.done = true;
+  }
+
+  // Each key starts as "0"; the first client to get there creates it
+  // (unrecorded: the model starts at 0).
+  void ensure_key(int key) {
+    while (true) {
+      core::Client& zk = session_.get();
+      if (!zk.wait_connected(seconds(1))) continue;
+      const Code c = zk.create(path_of(keys_, key), "0").code();
+      if (c == Code::Ok || c == Code::NodeExists) return;
+      env_.fibers.sleep(millis(50));
+    }
+  }
+
+  bool read(int key) {
+    core::Client& zk = session_.get();
+    // Some reads sync first: not needed for the check, but it runs the
+    // sync path of followers and leaders under faults.
+    if (env_.random.chance(1, 4) && !zk.sync(path_of(keys_, key)).ok()) return false;
+    const std::size_t i = record(zk, key, "read", checkers::Value::nil());
+    auto r = zk.get_data(path_of(keys_, key));
+    if (!r.ok()) {
+      history_.info(i);  // a failed read constrains nothing
+      return false;
+    }
+    const auto v = parse_int(r.value().data);
+    history_.ok(i, v ? checkers::Value::of_int(*v) : checkers::Value::of_string(r.value().data));
+    return true;
+  }
+
+  // Kept in the state, not the process: a restarted client host must not
+  // write a value it wrote before.
+  std::int64_t fresh_value() { return state_.process * 1'000'000 + (++state_.values_written); }
+
+  void write(int key) {
+    core::Client& zk = session_.get();
+    const std::int64_t v = fresh_value();
+    const std::size_t i = record(zk, key, "write", checkers::Value::of_int(v));
+    finish_write(i, zk.set_data(path_of(keys_, key), std::to_string(v)).code(), checkers::Value::nil());
+  }
+
+  // compare-and-set as Jepsen did on ZooKeeper: read the value and its
+  // version, then setData with that version. Success means the value was
+  // still `old` at the setData's place in the order (a version names one
+  // value of the node).
+  void cas(int key) {
+    core::Client& zk = session_.get();
+    const std::int64_t nv = fresh_value();
+    auto current = zk.get_data(path_of(keys_, key));
+    if (!current.ok()) return;  // nothing happened: not an operation
+    const auto old = parse_int(current.value().data);
+    if (!old) return;
+    using checkers::Value;
+    const Value input = Value::of_vector({Value::of_int(*old), Value::of_int(nv)});
+    const std::size_t i = record(zk, key, "cas", input);
+    const Code c = zk.set_data(path_of(keys_, key), std::to_string(nv), current.value().stat.version).code();
+    finish_write(i, c, checkers::Value::of_bool(true));
+  }
+
+  std::size_t record(core::Client& zk, int key, std::string f, checkers::Value input) {
+    const std::size_t i = history_.call(state_.process, zk.session_id(), std::move(f), std::move(input));
+    history_.set_key(i, checkers::Value::of_int(key));
+    return i;
+  }
+
+  void finish_write(std::size_t i, Code c, checkers::Value ok_output) {
+    if (c == Code::Ok) {
+      history_.ok(i, std::move(ok_output));
+    } else if (definitely_not_applied(c)) {
+      history_.fail(i);  // BadVersion, SessionExpired, SessionMoved: no effect
+    } else {
+      history_.info(i);
+      session_.abandon();
+    }
+  }
+
+  io::Env& env_;
+  EnsembleSession session_;
+  int keys_;
+  HistoryRecorder& history_;
+  RegisterClientState& state_;
+};
+
+struct RegisterSpec {
+  EnsembleSpec ensemble;
+  int clients = 5;
+  int keys = 1;  // 1: the register /r; more: /k0../k{n-1}, checked per key
+};
+
+class RegisterWorkload final : public EnsembleWorkload<RegisterClientState> {
+ public:
+  RegisterWorkload(sim::Simulator& sim, const RegisterSpec& spec)
+      : EnsembleWorkload(sim, spec.ensemble, "has not completed its final reads"), keys_(spec.keys), history_(sim) {
+    for (int c = 1; c <= spec.clients; ++c) {
+      RegisterClientState& st = clients_.emplace_back();
+      st.process = c;
+      st.name = fmt::format("c{}", c);
+      const std::vector<io::HostId> servers = world_.hosts();
+      const int keys = keys_;
+      const io::HostId h = sim.add_host(st.name, [this, servers, keys, &st](io::Env& env) {
+        return std::make_unique<RegisterClient>(env, servers, keys, history_, st);
+      });
+      sim.start(h);
+    }
+  }
+
+  // Each key is its own register. Checking keys one by one is sound for
+  // ZooKeeper's order (a valid order of all operations, restricted to one
+  // key, is a valid order of that key's operations), though it cannot see
+  // a session going back in time across two keys.
+  void check_clients(sim::Simulator& sim) override {
+    const checkers::History all = history_.history();
+    std::map<std::int64_t, checkers::History> by_key;
+    for (const auto& op : all.ops) by_key[op.key ? op.key->integer : 0].ops.push_back(op);
+    for (const auto& [key, h] : by_key) {
+      if (!check_register_history(sim, h, RegisterClient::path_of(keys_, static_cast<int>(key)))) return;
+    }
+  }
+
+ private:
+  int keys_;
+  HistoryRecorder history_;
+};
+
+}  // namespace
+}  // namespace ensemble
+
+void register_ensemble_registers(std::vector<Scenario>& out) {
+  using namespace ensemble;
+  RegisterSpec reg_spec;
+  reg_spec.ensemble.voters = 5;
+  reg_spec.clients = 5;
+  Scenario reg = ensemble_scenario(
+      "register", "5-server ensemble: read/write/cas on one znode under every fault; ZooKeeper-consistent",
+      ensemble_faults(reg_spec.ensemble, reg_spec.clients));
+  reg.build = [reg_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, reg_spec); };
+  out.push_back(reg);
+
+  RegisterSpec broken_spec = reg_spec;
+  broken_spec.ensemble.unsafe_commit_before_quorum = true;
+  Scenario broken = reg;
+  broken.name = "register-unsafe-commit";
+  broken.summary = "deliberately broken: leaders commit before a quorum acks; an isolated leader loses writes (caught)";
+  broken.build = [broken_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, broken_spec); };
+  out.push_back(std::move(broken));
+
+  RegisterSpec kv_spec;
+  kv_spec.ensemble.voters = 5;
+  kv_spec.ensemble.observers = 1;
+  kv_spec.clients = 8;
+  kv_spec.keys = 8;
+  Scenario kv = ensemble_scenario(
+      "kv", "5 voters + 1 observer: 8 clients read/write/cas 8 znodes; each key ZooKeeper-consistent",
+      ensemble_faults(kv_spec.ensemble, kv_spec.clients));
+  kv.build = [kv_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, kv_spec); };
+  out.push_back(std::move(kv));
+
+}
+
+}  // namespace zsim::scenarios
