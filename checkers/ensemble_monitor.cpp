@@ -49,7 +49,9 @@ void EnsembleMonitor::on_commit(const std::string& server, std::int64_t zxid,
   if (commit_breaks_incarnation(server, zxid, prev_zxid)) return;
   if (auto known = chain_.find(zxid); known != chain_.end() && known->second.snapshot_only) {
     // First sight of a txn known so far only as a leader's snapshot point.
-    known->second = Committed{prev_zxid, digest, s, false};
+    // A gap below it stays open only if the txn it is built on is unknown.
+    const bool gap = known->second.gap_below && prev_zxid != 0 && !chain_.contains(prev_zxid);
+    known->second = Committed{prev_zxid, digest, s, false, gap};
   } else if (known != chain_.end()) {
     if (commit_conflicts(server, zxid, prev_zxid, digest)) return;
   } else {
@@ -127,6 +129,10 @@ bool EnsembleMonitor::commit_breaks_chain(const std::string& server,
   const auto next = chain_.upper_bound(prev_zxid);
   if (next == chain_.end()) return false;
   CHECKERS_ASSERT(next->first != zxid);  // zxid is not committed yet
+  // Below a snapshot point the committed txns are unknown: a commit there,
+  // on the entry before the gap or on a commit that already filled part of
+  // it, fills in one more.
+  if (next->second.gap_below && zxid < next->first) return false;
   if (next->first < zxid) {
     fail("lost-commit", server,
          fmt::format("{} committed {} on top of {}, skipping committed {} "
@@ -178,7 +184,7 @@ void EnsembleMonitor::on_leader_snapshot(const std::string& server, std::int64_t
                        server, hex(zxid), hex(greatest)));
       return;
     }
-    chain_.emplace(zxid, Committed{greatest, 0, s, true});
+    chain_.emplace(zxid, Committed{greatest, 0, s, true, true});
   }
   Incarnation& inc = incarnations_[s];
   if (!inc.last_zxid || *inc.last_zxid < zxid) {
@@ -216,7 +222,7 @@ void EnsembleMonitor::on_final_state(
   // Above the greatest commit a server may hold applied proposals nobody
   // reported committed; at or below it, its state must be a committed one.
   if (last_zxid > 0 && last_zxid <= last_committed_zxid() &&
-      !chain_.contains(last_zxid)) {
+      !chain_.contains(last_zxid) && !in_gap(last_zxid)) {
     fail("replica-divergence", server,
          fmt::format("{} ended at {}, which was never committed (commits "
                      "reached {})",
@@ -240,6 +246,11 @@ void EnsembleMonitor::check_final_ephemerals(
                      name_of(it->second.server)));
     return;
   }
+}
+
+bool EnsembleMonitor::in_gap(std::int64_t zxid) const {
+  const auto next = chain_.upper_bound(zxid);
+  return next != chain_.end() && next->second.gap_below;
 }
 
 std::int64_t EnsembleMonitor::last_committed_zxid() const {

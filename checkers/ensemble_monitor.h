@@ -98,7 +98,8 @@ class EnsembleMonitor {
   // new leader's history holds every committed txn, so `zxid` must be
   // committed already or above every committed zxid (else a lost commit);
   // in the second case it joins the chain as a point whose txn is unknown
-  // (a later commit of that zxid fills it in).
+  // (a later commit of that zxid fills it in), above a gap of unknown txns
+  // (later commits of zxids in the gap, each on the one before, fill it in).
   void on_leader_snapshot(const std::string& server, std::int64_t zxid);
 
   // A closeSession txn of `session` was committed at `zxid` on `server`.
@@ -135,6 +136,10 @@ class EnsembleMonitor {
     std::uint64_t digest = 0;
     ServerIndex first_server = 0;
     bool snapshot_only = false;  // known from a leader's snapshot, txn unseen
+    // The committed txns between the previous chain entry and this one are
+    // unknown: they reached a leader inside a snapshot (on_leader_snapshot)
+    // and may be reported one by one later, each filling in the gap.
+    bool gap_below = false;
   };
   // What the current incarnation of a server has reported.
   struct Incarnation {
@@ -162,6 +167,9 @@ class EnsembleMonitor {
                         std::int64_t prev_zxid, std::uint64_t digest);
   bool commit_breaks_chain(const std::string& server, std::int64_t zxid,
                            std::int64_t prev_zxid);
+  // True if `zxid` lies in an unknown stretch below a snapshot point: it
+  // may be a committed txn nobody has reported one by one yet.
+  bool in_gap(std::int64_t zxid) const;
   void check_final_ephemerals(const std::string& server, std::int64_t last_zxid,
                               const std::vector<std::int64_t>& owners);
 

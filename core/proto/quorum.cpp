@@ -28,6 +28,7 @@ constexpr uint8_t tag_of() {
   if constexpr (std::is_same_v<T, CreateSession>) return 16;
   if constexpr (std::is_same_v<T, Revalidate>) return 17;
   if constexpr (std::is_same_v<T, SyncDone>) return 18;
+  if constexpr (std::is_same_v<T, RevalidateReply>) return 19;
 }
 
 constexpr uint8_t kVoteTag = 0x56;  // 'V'
@@ -93,6 +94,7 @@ std::string encode(const Message& m) {
           w.i64(msg.accepted_epoch);
           w.i64(msg.last_zxid);
           w.boolean(msg.observer);
+          w.boolean(msg.want_snapshot);
         } else if constexpr (std::is_same_v<T, LeaderInfo>) {
           w.i64(msg.new_epoch);
         } else if constexpr (std::is_same_v<T, AckEpoch>) {
@@ -123,6 +125,9 @@ std::string encode(const Message& m) {
         } else if constexpr (std::is_same_v<T, SyncDone>) {
           w.i64(msg.session_id);
           w.i32(msg.cxid);
+        } else if constexpr (std::is_same_v<T, RevalidateReply>) {
+          w.i64(msg.session_id);
+          w.boolean(msg.valid);
         }
         // AckNewLeader, UpToDate, Ping: the tag is the message.
       },
@@ -140,6 +145,7 @@ Result<Message> decode_message(std::string_view bytes) {
       x.accepted_epoch = r.i64();
       x.last_zxid = r.i64();
       x.observer = r.boolean();
+      x.want_snapshot = r.boolean();
       check_epoch(r, x.accepted_epoch);
       check_zxid(r, x.last_zxid);
       m = x;
@@ -244,6 +250,13 @@ Result<Message> decode_message(std::string_view bytes) {
       m = x;
       break;
     }
+    case tag_of<RevalidateReply>(): {
+      RevalidateReply x;
+      x.session_id = r.i64();
+      x.valid = r.boolean();
+      m = x;
+      break;
+    }
     default: r.fail("unknown message tag");
   }
   if (Status s = r.finish(); !s.ok()) return s;
@@ -254,7 +267,8 @@ const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {
       "FOLLOWERINFO", "LEADERINFO", "ACKEPOCH", "SYNC",   "SYNCTXN", "NEWLEADER",
       "ACKNEWLEADER", "UPTODATE",   "PROPOSAL", "ACK",    "COMMIT",  "INFORM",
-      "PING",         "PINGREPLY",  "REQUEST",  "CREATESESSION", "REVALIDATE", "SYNCDONE"};
+      "PING",         "PINGREPLY",  "REQUEST",  "CREATESESSION", "REVALIDATE", "SYNCDONE",
+      "REVALIDATEREPLY"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -13,7 +13,8 @@
 //   quorum port, leader -> learner:
 //     LeaderInfo, SyncStart (DIFF / TRUNC / SNAP, with the snapshot),
 //     SyncTxn (a committed txn of the sync), NewLeader, UpToDate, Proposal,
-//     Commit, Inform (observers: a committed txn), Ping, SyncDone
+//     Commit, Inform (observers: a committed txn), Ping, SyncDone,
+//     RevalidateReply
 //
 // The sender of a message is never read from the payload: it is the server
 // the network says sent the datagram, or the one at the other end of the
@@ -56,8 +57,12 @@ Result<VoteMessage> decode_vote(std::string_view bytes);
 
 struct LearnerInfo {
   zab::Epoch accepted_epoch = 0;
-  zab::Zxid last_zxid = 0;
+  zab::Zxid last_zxid = 0;  // always the learner's true last logged zxid
   bool observer = false;
+  // The learner cannot take a DIFF or TRUNC (a truncation failed): the
+  // leader must send a SNAP. A learner never hides its last zxid to get one:
+  // the leader's discovery and sync decision need the truth.
+  bool want_snapshot = false;
   friend bool operator==(const LearnerInfo&, const LearnerInfo&) = default;
 };
 struct LeaderInfo {
@@ -138,6 +143,17 @@ struct Revalidate {
   int64_t session_id = 0;
   friend bool operator==(const Revalidate&, const Revalidate&) = default;
 };
+// The leader's answer to a Revalidate: whether the session lives (then the
+// sender is its owner now and may complete the client's connect) or is gone
+// or closing (the client learns its session expired). A learner completes a
+// re-attach only on this answer, as ZooKeeper's Learner.validateSession
+// does: its own tree may still hold a session whose closeSession the leader
+// has already decided.
+struct RevalidateReply {
+  int64_t session_id = 0;
+  bool valid = false;
+  friend bool operator==(const RevalidateReply&, const RevalidateReply&) = default;
+};
 // The answer to a forwarded sync: every txn committed before it arrived at
 // the leader has been sent ahead of this on the same stream.
 struct SyncDone {
@@ -148,7 +164,7 @@ struct SyncDone {
 
 using Message = std::variant<LearnerInfo, LeaderInfo, AckEpoch, SyncStart, SyncTxn, NewLeader, AckNewLeader,
                              UpToDate, Proposal, Ack, Commit, Inform, Ping, PingReply, Forward,
-                             CreateSession, Revalidate, SyncDone>;
+                             CreateSession, Revalidate, SyncDone, RevalidateReply>;
 
 std::string encode(const Message& m);
 Result<Message> decode_message(std::string_view bytes);

@@ -162,6 +162,7 @@ void Server::drop_all_clients(const char* why) {
   watches_ = WatchManager{};
   sessions_.clear();
   pending_connects_.clear();
+  revalidating_.clear();
   touched_.clear();
 }
 
@@ -246,8 +247,44 @@ void Server::attach(io::ConnId conn, int64_t session_id) {
     send(conn, wire::ConnectResponse{0, 0});
     return drop_connection(conn, "session expired");
   }
+  if (leads()) return finish_attach(conn, session_id, known->second);
+  // Our tree may hold a session whose closeSession the leader has already
+  // decided: only the leader, which owns expiry, can say it lives. It makes
+  // us the owner (requests through any other server then fail with
+  // SessionMoved) and answers; the connect completes on that answer.
+  if (auto old = revalidating_.find(session_id); old != revalidating_.end() && old->second != conn) {
+    drop_connection(old->second, "superseded by a newer connect of its session");
+  }
+  revalidating_[session_id] = conn;
+  send_leader(quorum::Revalidate{session_id});
+}
+
+void Server::on_revalidate_reply(int64_t session_id, bool valid) {
+  const auto it = revalidating_.find(session_id);
+  if (it == revalidating_.end()) return;  // the connection went meanwhile
+  const io::ConnId conn = it->second;
+  revalidating_.erase(it);
+  if (conns_.count(conn) == 0) return;
+  const auto known = tree_.sessions().find(session_id);
+  if (!valid || known == tree_.sessions().end()) {
+    send(conn, wire::ConnectResponse{0, 0});
+    return drop_connection(conn, "session expired");
+  }
+  touched_.insert(session_id);
+  finish_attach(conn, session_id, known->second);
+}
+
+void Server::drop_revalidating(const char* why) {
+  std::map<int64_t, io::ConnId> waiting;
+  waiting.swap(revalidating_);
+  for (const auto& [session, conn] : waiting) {
+    if (conns_.count(conn) != 0) drop_connection(conn, why);
+  }
+}
+
+void Server::finish_attach(io::ConnId conn, int64_t session_id, int32_t timeout_ms) {
   LocalSession& s = sessions_[session_id];
-  s.timeout_ms = known->second;
+  s.timeout_ms = timeout_ms;
   if (s.conn != 0 && s.conn != conn) {
     const io::ConnId old = s.conn;
     env_.trace.event("zk.session_move", {{"session", io::Hex{static_cast<uint64_t>(session_id)}},
@@ -263,11 +300,6 @@ void Server::attach(io::ConnId conn, int64_t session_id) {
   if (leads()) {
     tracked_.at(session_id).owner = options_.server_id;
     touch_tracked(session_id);
-  } else {
-    // The leader makes us the owner: the session's requests through any
-    // other server now fail with SessionMoved.
-    send_leader(quorum::Revalidate{session_id});
-    touched_.insert(session_id);
   }
   send(conn, wire::ConnectResponse{s.timeout_ms, session_id});
 }

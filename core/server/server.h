@@ -241,6 +241,7 @@ class Server {
     bool newleader_acked = false;
     bool forwarding = false;       // gets proposals and commits
     bool uptodate = false;         // UPTODATE sent: may forward client requests
+    bool want_snapshot = false;    // from LEARNERINFO: only a SNAP will do
   };
   // A sync of a client, waiting for the leader to commit `zxid`.
   struct SyncMarker {
@@ -274,6 +275,10 @@ class Server {
   // --- sessions ------------------------------------------------------------
   void on_connect(io::ConnId conn, const wire::ConnectRequest& req);
   void attach(io::ConnId conn, int64_t session_id);
+  // Completes a re-attach the session's owner (leader) has validated.
+  void finish_attach(io::ConnId conn, int64_t session_id, int32_t timeout_ms);
+  void on_revalidate_reply(int64_t session_id, bool valid);
+  void drop_revalidating(const char* why);
   void touch(int64_t session_id);
   void touch_tracked(int64_t session_id);
   void on_tick();
@@ -382,6 +387,10 @@ class Server {
   std::map<io::ConnId, Connection> conns_;
   // Connections waiting for their createSession txn, by token.
   std::map<int32_t, io::ConnId> pending_connects_;
+  // Learner: re-attaching connections waiting for the leader's verdict on
+  // their session (RevalidateReply), by session id; the newest connect of a
+  // session wins.
+  std::map<int64_t, io::ConnId> revalidating_;
   std::map<int64_t, LocalSession> sessions_;
   // Leader and standalone: every session, for expiry and ownership.
   std::map<int64_t, TrackedSession> tracked_;
@@ -413,7 +422,7 @@ class Server {
   io::ConnId leader_conn_ = 0;
   int64_t leader_heard_tick_ = 0;
   int64_t new_epoch_ = 0;            // from LEADERINFO
-  bool force_snap_ = false;          // ask for a SNAP (a TRUNC failed)
+  bool force_snap_ = false;          // need a SNAP (a TRUNC failed): say so
   zab::Zxid acked_upto_ = 0;         // proposals acked, up to here
   bool newleader_pending_ = false;   // NEWLEADER received, ACK not yet sent
   bool newleader_acked_ = false;

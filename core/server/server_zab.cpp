@@ -267,6 +267,9 @@ void Server::on_half_tick() {
 
 void Server::become_leader() {
   ++generation_;
+  // Our whole log is the new history: a stale tail we once could not cut
+  // back is part of it now, so no SNAP is needed any more.
+  force_snap_ = false;
   role_ = Role::kLeading;
   leader_sid_ = options_.server_id;
   init_deadline_tick_ = half_ticks_ + 2 * options_.init_limit_ticks;
@@ -328,6 +331,7 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
   if (auto* info = std::get_if<quorum::LearnerInfo>(&msg)) {
     if (l.info || info->observer != l.observer) return drop_learner(conn, "bad LEARNERINFO");
     l.info = true;
+    l.want_snapshot = info->want_snapshot;
     const zab::DiscoveryStep step = discovery_->on_follower_info(l.sid, info->accepted_epoch);
     if (step.outcome != zab::DiscoveryOutcome::Counted && step.outcome != zab::DiscoveryOutcome::Duplicate) {
       return drop_learner(conn, zab::discovery_outcome_name(step.outcome).data());
@@ -381,11 +385,12 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
   }
   if (auto* rv = std::get_if<quorum::Revalidate>(&msg)) {
     auto t = tracked_.find(rv->session_id);
-    if (t != tracked_.end() && !t->second.closing) {
+    const bool valid = t != tracked_.end() && !t->second.closing;
+    if (valid) {
       t->second.owner = l.sid;
       touch_tracked(rv->session_id);
     }
-    return;
+    return send_learner(conn, quorum::RevalidateReply{rv->session_id, valid});
   }
   drop_learner(conn, "unexpected message");
 }
@@ -477,7 +482,8 @@ void Server::sync_learner(io::ConnId conn) {
   zxids.reserve(cached.size());
   for (const Txn& t : cached) zxids.push_back(t.header.zxid);
   zab::SyncPlan plan{zab::SyncKind::Snap, 0, committed, committed};
-  if (cached.empty() ? base == committed : cached.back().header.zxid == committed) {
+  // A learner that cannot truncate asked for a SNAP: only a SNAP will do.
+  if (!l.want_snapshot && (cached.empty() ? base == committed : cached.back().header.zxid == committed)) {
     plan = zab::decide_sync(zab::summarize(base, committed, zxids), l.last_zxid);
   }
   env_.trace.event("zab.sync", {{"sid", l.sid}, {"plan", zab::to_string(plan)}});
@@ -636,6 +642,9 @@ void Server::become_learner(zab::ServerId leader) {
   if (leader_conn_ != 0) env_.net.close(leader_conn_);
   leader_conn_ = 0;
   newleader_acked_ = false;
+  // A new stream to the leader: answers to revalidations asked on the old
+  // one will not come; those clients try again.
+  drop_revalidating("the leader connection was replaced");
   absorb_unapplied();
   const bool observer = config_->is_observer(options_.server_id);
   role_ = observer ? Role::kObserving : Role::kFollowing;
@@ -660,7 +669,7 @@ void Server::become_learner(zab::ServerId leader) {
     if (gen != generation_) return;
     stage_ = LearnerStage::kInfoSent;
     leader_heard_tick_ = half_ticks_;
-    send_leader(quorum::LearnerInfo{accepted_epoch_, force_snap_ ? 0 : log_.last_appended_zxid(), observer});
+    send_leader(quorum::LearnerInfo{accepted_epoch_, log_.last_appended_zxid(), observer, force_snap_});
   });
 }
 
@@ -677,7 +686,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
   const bool syncing_or_later = stage_ == LearnerStage::kSyncing || stage_ == LearnerStage::kBroadcast;
   if (auto* li = std::get_if<quorum::LeaderInfo>(&msg)) {
     if (stage_ != LearnerStage::kInfoSent) return become_looking("unexpected LEADERINFO");
-    const zab::Zxid last = force_snap_ ? 0 : log_.last_appended_zxid();
+    const zab::Zxid last = log_.last_appended_zxid();
     switch (zab::on_leader_info(accepted_epoch_, li->new_epoch)) {
       case zab::LeaderInfoAction::Reject: return become_looking("the leader's epoch is older than ours");
       case zab::LeaderInfoAction::AlreadyAccepted:
@@ -693,7 +702,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
           accepted_epoch_ = epoch;
           new_epoch_ = epoch;
           stage_ = LearnerStage::kEpochAcked;
-          send_leader(quorum::AckEpoch{current_epoch_, force_snap_ ? 0 : log_.last_appended_zxid()});
+          send_leader(quorum::AckEpoch{current_epoch_, log_.last_appended_zxid()});
         });
         return;
       }
@@ -750,6 +759,10 @@ void Server::on_leader_message(const io::Bytes& bytes) {
     if (stage_ != LearnerStage::kBroadcast) return;
     return mark_sync_ready(sd->session_id, sd->cxid);
   }
+  if (auto* rr = std::get_if<quorum::RevalidateReply>(&msg)) {
+    if (stage_ != LearnerStage::kBroadcast) return;
+    return on_revalidate_reply(rr->session_id, rr->valid);
+  }
   become_looking("unexpected message from the leader");
 }
 
@@ -760,8 +773,12 @@ void Server::reconnect_for_snapshot(const char* why) {
 }
 
 void Server::on_sync_start(quorum::SyncStart m) {
-  force_snap_ = false;
   newleader_acked_ = false;
+  if (force_snap_ && m.kind != quorum::SyncKind::kSnap) {
+    // We asked for a SNAP because our log could not be cut back: a DIFF or
+    // TRUNC would build the leader's history on top of a stale tail.
+    return become_looking("asked for a SNAP, offered something else");
+  }
   if (m.kind == quorum::SyncKind::kDiff) {
     // Our whole log is on the leader's history: it is committed once the
     // leader is established (reported then: flush_unreported).
@@ -797,6 +814,7 @@ void Server::on_sync_start(quorum::SyncStart m) {
   if (log_.last_appended_zxid() > at) {
     if (Status s = log_.truncate_after(at); !s.ok()) return become_looking("cannot truncate to the leader's snapshot");
   }
+  force_snap_ = false;
   unreported_.clear();
   unapplied_.clear();
   tree_ = std::move(snap).value();

@@ -64,6 +64,47 @@ TEST(EnsembleMonitor, ALeaderMayStartFromASnapshotNobodyReportedCommitting) {
   EXPECT_TRUE(m.ok());
 }
 
+// kv seed 72871: txns zx(5, 7..9) reached the new leader inside a snapshot
+// at zx(5, 10); a server that had them in its log reports them one by one
+// later, on top of zx(5, 6). That fills in the gap below the snapshot
+// point; it is not a fork.
+TEST(EnsembleMonitor, CommitsFillInTheGapBelowALeaderSnapshot) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 5, 1, 6);
+  m.on_established("s2", 6);
+  m.on_leader_snapshot("s2", zx(5, 10));
+  commit_run(&m, "s2", zx(5, 10), 6, 1, 2);
+  commit_run(&m, "s4", zx(5, 6), 5, 7, 10);
+  m.on_commit("s4", zx(6, 1), zx(5, 10), dg(zx(6, 1)));
+  EXPECT_TRUE(m.ok()) << m.violation()->message;
+  m.on_final_state("s3", zx(5, 8), 7, {});  // a replica stopped in the gap
+  EXPECT_TRUE(m.ok()) << m.violation()->message;
+}
+
+// Filling the gap still follows the chain: a commit in the gap built on a
+// zxid nobody committed is a fork, and one that skips a filled-in zxid
+// loses it.
+TEST(EnsembleMonitor, CommitsInTheGapStillFormOneChain) {
+  {
+    EnsembleMonitor m;
+    commit_run(&m, "s1", 0, 5, 1, 6);
+    m.on_leader_snapshot("s2", zx(5, 10));
+    commit_run(&m, "s4", zx(5, 6), 5, 7, 8);
+    m.on_commit("s3", zx(5, 9), zx(5, 7), dg(zx(5, 9)));
+    expect_violation(m, "lost-commit", "s3",
+                     "s3 committed 0x500000009 on top of 0x500000007, skipping committed 0x500000008 (first "
+                     "committed by s4)");
+  }
+  {
+    EnsembleMonitor m;
+    commit_run(&m, "s1", 0, 5, 1, 6);
+    m.on_leader_snapshot("s2", zx(5, 10));
+    m.on_commit("s3", zx(5, 9), zx(4, 2), dg(zx(5, 9)));
+    expect_violation(m, "committed-prefix", "s3",
+                     "s3 committed 0x500000009 on top of 0x400000002, which was never committed");
+  }
+}
+
 TEST(EnsembleMonitor, ALeaderSnapshotBelowACommittedZxidLosesIt) {
   EnsembleMonitor m;
   commit_run(&m, "s1", 0, 2, 1, 5);

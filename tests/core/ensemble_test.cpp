@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,16 +41,47 @@ struct ClientProcess : sim::Process {
   Client client;
 };
 
+// A member of the ensemble's configuration that runs no server: the test
+// speaks the quorum protocol for it, byte by byte.
+struct RawPeerProcess : sim::Process {
+  explicit RawPeerProcess(io::Env& e) : env(e) {}
+  void connect(io::HostId leader) {
+    io::StreamHandlers h;
+    h.on_message = [this](io::Bytes b) {
+      auto m = core::quorum::decode_message(b);
+      if (m.ok()) received.push_back(std::move(m).value());
+    };
+    h.on_closed = [this](io::CloseReason) { closed = true; };
+    conn = env.net.connect(leader, 2888, std::move(h), [](io::ConnId) {});
+  }
+  void send(const core::quorum::Message& m) { env.net.send(conn, core::quorum::encode(m)); }
+  template <typename T>
+  const T* first() const {
+    for (const auto& m : received) {
+      if (const T* x = std::get_if<T>(&m)) return x;
+    }
+    return nullptr;
+  }
+  io::Env& env;
+  io::ConnId conn = 0;
+  bool closed = false;
+  std::vector<core::quorum::Message> received;
+};
+
 struct Ensemble {
   sim::Simulator sim{sim::SimOptions{}};
   std::vector<io::HostId> servers;
   std::vector<core::EnsembleMember> members;
   core::ServerOptions base;
 
-  explicit Ensemble(int voters, int observers = 0, core::ServerOptions options = fast()) : base(options) {
+  // Members whose 1-based id is in `raw` run a RawPeerProcess.
+  explicit Ensemble(int voters, int observers = 0, core::ServerOptions options = fast(), std::set<int> raw = {})
+      : base(options) {
     for (int i = 1; i <= voters + observers; ++i) {
       const std::string name = i <= voters ? fmt::format("s{}", i) : fmt::format("o{}", i - voters);
-      const io::HostId h = sim.add_host(name, [this, i](io::Env& env) {
+      const bool is_raw = raw.count(i) != 0;
+      const io::HostId h = sim.add_host(name, [this, i, is_raw](io::Env& env) -> std::unique_ptr<sim::Process> {
+        if (is_raw) return std::make_unique<RawPeerProcess>(env);
         core::ServerOptions o = base;
         o.server_id = i;
         o.ensemble = members;
@@ -92,6 +124,7 @@ struct Ensemble {
   }
   bool all_serving() {
     for (size_t i = 0; i < servers.size(); ++i) {
+      if (sim.process_as<RawPeerProcess>(servers[i]) != nullptr) continue;
       core::Server* s = srv(i);
       if (s == nullptr || !s->serving()) return false;
     }
@@ -508,6 +541,76 @@ TEST(Ensemble, StrangersOnThePeerPortsAreIgnored) {
   EXPECT_EQ(*e.leader(), l);
   EXPECT_EQ(e.srv(l)->current_epoch(), epoch);
   EXPECT_TRUE(e.all_serving());
+}
+
+// kv seed 40301: a learner that could not cut its log back (its disk was
+// busy) used to pretend its last zxid was 0 to get a SNAP; the leader took
+// that for an empty log and sent a DIFF, which the learner built on its
+// stale tail. A learner now tells the truth and asks for a SNAP, and the
+// leader honours the ask whatever its sync table says.
+core::quorum::SyncKind sync_offered(bool want_snapshot) {
+  Ensemble e(3, 0, Ensemble::fast(), {3});
+  EXPECT_TRUE(e.wait_all_serving());
+  const auto l = e.leader();
+  EXPECT_TRUE(l.has_value());
+  if (!l) return core::quorum::SyncKind::kDiff;
+  auto* peer = e.sim.process_as<RawPeerProcess>(e.servers[2]);
+  peer->connect(e.servers[*l]);
+  e.sim.run_for(millis(50));
+  // The leader's own last zxid: a DIFF (of nothing) is its natural answer.
+  const int64_t last = e.srv(*l)->last_logged_zxid();
+  peer->send(core::quorum::LearnerInfo{e.srv(*l)->accepted_epoch(), last, false, want_snapshot});
+  e.sim.run_for(millis(100));
+  const auto* info = peer->first<core::quorum::LeaderInfo>();
+  EXPECT_NE(info, nullptr);
+  if (info == nullptr) return core::quorum::SyncKind::kDiff;
+  peer->send(core::quorum::AckEpoch{-1, last});
+  e.sim.run_for(millis(100));
+  const auto* start = peer->first<core::quorum::SyncStart>();
+  EXPECT_NE(start, nullptr);
+  return start == nullptr ? core::quorum::SyncKind::kDiff : start->kind;
+}
+
+TEST(Ensemble, ALearnerThatAsksForASnapshotGetsOne) {
+  EXPECT_EQ(sync_offered(false), core::quorum::SyncKind::kDiff);
+  EXPECT_EQ(sync_offered(true), core::quorum::SyncKind::kSnap);
+}
+
+// sessions seed 21030: a follower confirmed a reconnecting session on its
+// own, while the leader (which owns expiry) had already decided to close
+// it; the client then believed in a dead session. A follower now completes
+// the connect only on the leader's answer: cut off from the leader, it
+// confirms nothing, and the client keeps looking.
+TEST(Ensemble, AFollowerConfirmsAMovedSessionOnlyOnTheLeadersWord) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const io::HostId f1 = e.servers[(l + 1) % 3];
+  const io::HostId f2 = e.servers[(l + 2) % 3];
+  const io::HostId c = e.sim.add_host("raw", [](io::Env& env) { return std::make_unique<RawClientProcess>(env); });
+  e.sim.start(c);
+  auto* raw = e.sim.process_as<RawClientProcess>(c);
+  auto& first = raw->open(f1);
+  e.sim.run_for(millis(50));
+  raw->send(first, core::wire::ConnectRequest{0, 4000, 0});
+  e.sim.run_for(millis(200));
+  ASSERT_EQ(first.frames.size(), 1u);
+  const int64_t session = std::get<core::wire::ConnectResponse>(first.frames[0]).session_id;
+  ASSERT_NE(session, 0);
+  // The leader stops answering for a while (a pause: f2 keeps its stream
+  // and still serves until syncLimit passes); the client moves its session
+  // to f2 meanwhile.
+  e.sim.pause(e.servers[l], millis(400));
+  auto& second = raw->open(f2);
+  e.sim.run_for(millis(20));
+  raw->send(second, core::wire::ConnectRequest{0, 4000, session});
+  e.sim.run_for(millis(250));
+  EXPECT_TRUE(second.frames.empty()) << "a follower confirmed a session its leader had not validated";
+  EXPECT_FALSE(second.closed);
+  // Once the leader answers, a session that lives is confirmed.
+  e.sim.run_for(millis(400));
+  ASSERT_EQ(second.frames.size(), 1u);
+  EXPECT_EQ(std::get<core::wire::ConnectResponse>(second.frames[0]).session_id, session);
 }
 
 }  // namespace

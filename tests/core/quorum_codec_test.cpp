@@ -20,6 +20,7 @@ std::vector<Message> samples() {
   return {
       LearnerInfo{3, zab::make_zxid(3, 17), false},
       LearnerInfo{0, 0, true},
+      LearnerInfo{2, zab::make_zxid(1, 6), false, true},
       LeaderInfo{4},
       AckEpoch{-1, zab::make_zxid(1, 2)},
       AckEpoch{3, 0},
@@ -43,6 +44,8 @@ std::vector<Message> samples() {
       CreateSession{99, 4000},
       Revalidate{0x0200000000000001},
       SyncDone{0x0200000000000001, 13},
+      RevalidateReply{0x0200000000000001, true},
+      RevalidateReply{0x0300000000000002, false},
   };
 }
 
