@@ -8,8 +8,8 @@ function(zsim_set_flags target)
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Wunused -Woverloaded-virtual
     -Wimplicit-fallthrough -Wformat=2
-    # Source paths relative to the repo in __FILE__ (assertion reports,
-    # buggify site names): the same in every clone and build directory.
+    # Source paths relative to the repo in __FILE__ (assertion reports): the
+    # same in every clone and build directory.
     -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
   if(ZSIM_WERROR)
     target_compile_options(${target} INTERFACE -Werror)

@@ -96,6 +96,21 @@ EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
     members->push_back(core::EnsembleMember{server_id, h, static_cast<int>(i) >= spec.voters});
   }
   ZSIM_ASSERT(members->size() == names_.size());
+  // Plans may target roles: @leader is the established leader, @follower a
+  // server following one, @observer an observer observing one.
+  sim.set_role_resolver([&sim, hosts = hosts_](std::string_view role) {
+    std::vector<io::HostId> holders;
+    for (io::HostId h : hosts) {
+      const auto* p = sim.process_as<EnsembleServerProcess>(h);
+      if (p == nullptr) continue;
+      const core::Server& s = p->server();
+      const bool holds = (role == "@leader" && s.role() == core::Role::kLeading && s.serving()) ||
+                         (role == "@follower" && s.role() == core::Role::kFollowing) ||
+                         (role == "@observer" && s.role() == core::Role::kObserving);
+      if (holds) holders.push_back(h);
+    }
+    return holders;
+  });
   for (io::HostId h : hosts_) sim.start(h);
 }
 

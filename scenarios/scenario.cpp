@@ -1,6 +1,7 @@
 #include "scenarios/scenario.h"
 
 #include "core/assert.h"
+#include "core/fault_sites.h"
 #include "scenarios/registry.h"
 
 #include <fmt/format.h>
@@ -30,17 +31,39 @@ const Scenario* find_scenario(std::string_view name) {
   return nullptr;
 }
 
-sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed) {
+sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed, sim::SwarmDraw* swarm) {
   sim::PlanOptions options = s.plan_options;
   options.duration = s.safety_phase;
-  // The same fork the run uses, so `zsim plan` prints exactly what runs.
+  // The same forks the run uses, so `zsim plan` prints exactly what runs.
+  if (options.swarm) options = sim::draw_swarm(sim::Rng(seed).fork("swarm"), options, swarm);
   return sim::generate_plan(sim::Rng(seed).fork("faults"), options);
+}
+
+std::vector<std::string> crash_site_names() {
+  std::vector<std::string> names;
+  for (const core::FaultSite& site : core::kFaultSites) names.emplace_back(site.name);
+  return names;
+}
+
+int max_servers_down(const Scenario& s) {
+  const sim::PlanOptions& o = s.plan_options;
+  return o.max_servers_down >= 0 ? o.max_servers_down : static_cast<int>((o.servers.size() + 1) / 2) - 1;
 }
 
 std::string validate_for(const Scenario& s, const sim::FaultPlan& plan) {
   std::vector<std::string> hosts = s.plan_options.servers;
   hosts.insert(hosts.end(), s.plan_options.clients.begin(), s.plan_options.clients.end());
-  return sim::validate_plan(plan, hosts);
+  if (std::string problem = sim::validate_plan(plan, hosts, crash_site_names()); !problem.empty()) return problem;
+  for (const sim::FaultEvent& e : plan.events) {
+    if (sim::is_role_target(e.host) && !s.has_roles) {
+      return fmt::format("{}: this scenario has no roles to target", sim::print_event(e));
+    }
+  }
+  if (std::string breach = sim::check_fault_budget(plan, s.plan_options.servers, max_servers_down(s), s.safety_phase);
+      !breach.empty()) {
+    return "beyond the fault budget: " + breach;
+  }
+  return "";
 }
 
 RunResult run_scenario(const Scenario& s, const RunOptions& options) {

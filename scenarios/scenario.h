@@ -53,6 +53,9 @@ struct Scenario {
   sim::SimOptions sim_options;
   // Adds hosts and starts processes; returns the workload to judge.
   std::function<std::unique_ptr<Workload>(sim::Simulator&)> build;
+  // Whether plans may name roles (@leader, ...): the world sets a role
+  // resolver on the simulator.
+  bool has_roles = false;
 };
 
 // All registered scenarios, sorted by name.
@@ -84,8 +87,15 @@ struct RunResult {
   bool plan_given = false;
 };
 
-// The plan a seed generates for a scenario (what `zsim plan` prints).
-sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed);
+// The plan a seed generates for a scenario (what `zsim plan` prints); with
+// swarm testing on, `swarm` (if given) receives the seed's draw.
+sim::FaultPlan plan_for_seed(const Scenario& s, std::uint64_t seed, sim::SwarmDraw* swarm = nullptr);
+
+// The crash sites plans may name (core/fault_sites.h).
+std::vector<std::string> crash_site_names();
+
+// At most this many servers down at once in the scenario's generated plans.
+int max_servers_down(const Scenario& s);
 
 // Checks a plan against the scenario's hosts: "" if fine, else the problem.
 std::string validate_for(const Scenario& s, const sim::FaultPlan& plan);

@@ -25,6 +25,8 @@ const char* kind_word(FaultKind k) {
     case FaultKind::kStreamReset: return "stream-reset";
     case FaultKind::kDiskCorruptRead: return "disk-corrupt-read";
     case FaultKind::kDiskLyingSync: return "disk-lying-sync";
+    case FaultKind::kPowerLoss: return "power-loss";
+    case FaultKind::kCrashAt: return "crash-at";
   }
   return "?";
 }
@@ -144,6 +146,15 @@ struct LineParser {
     if (!at_end()) return fail(column(), fmt::format("unexpected '{}' at end of event", tokens[pos].text));
     return true;
   }
+  // `KEYWORD DURATION` if the next token is KEYWORD; the duration must be
+  // positive.
+  bool optional_duration(std::string_view keyword, Duration& out) {
+    if (at_end() || tokens[pos].text != keyword) return true;
+    ++pos;
+    if (!duration(out, fmt::format("duration after '{}'", keyword))) return false;
+    if (out.count() <= 0) return fail(tokens[pos - 1].column, fmt::format("'{}' must be positive", keyword));
+    return true;
+  }
 };
 
 bool parse_partition(LineParser& p, FaultEvent& e) {
@@ -210,9 +221,27 @@ bool parse_event(LineParser& p, FaultEvent& e) {
     e.kind = FaultKind::kHeal;
     return p.finish();
   }
-  if (kind == "crash" || kind == "restart") {
-    e.kind = kind == "crash" ? FaultKind::kCrash : FaultKind::kRestart;
+  if (kind == "crash") {
+    e.kind = FaultKind::kCrash;
+    return p.host(e.host) && p.optional_duration("for", e.duration) && p.finish();
+  }
+  if (kind == "restart") {
+    e.kind = FaultKind::kRestart;
     return p.host(e.host) && p.finish();
+  }
+  if (kind == "power-loss") {
+    e.kind = FaultKind::kPowerLoss;
+    e.groups.resize(1);
+    if (!p.group(e.groups[0], "for")) return false;
+    if (p.at_end()) return p.fail(p.column(), "expected 'for' and how long the power stays off");
+    return p.optional_duration("for", e.duration) && p.finish();
+  }
+  if (kind == "crash-at") {
+    e.kind = FaultKind::kCrashAt;
+    std::string_view site;
+    if (!(p.host(e.host) && p.word(site, "a crash site (see `zsim plan --sites`)"))) return false;
+    e.site = std::string(site);
+    return p.optional_duration("for", e.duration) && p.optional_duration("within", e.within) && p.finish();
   }
   if (kind == "pause") {
     e.kind = FaultKind::kPause;
@@ -237,7 +266,8 @@ bool parse_event(LineParser& p, FaultEvent& e) {
     return p.host(e.host) && p.ratio(e.ratio) && p.finish();
   }
   return p.fail(col, fmt::format("unknown fault '{}' (partition, heal, crash, restart, pause, clock-jump, "
-                                 "clock-drift, loss, duplicate, stream-reset, disk-corrupt-read, disk-lying-sync)",
+                                 "clock-drift, loss, duplicate, stream-reset, disk-corrupt-read, disk-lying-sync, "
+                                 "power-loss, crash-at)",
                                  kind));
 }
 
@@ -263,7 +293,18 @@ std::string print_event(const FaultEvent& e) {
       break;
     case FaultKind::kHeal: break;
     case FaultKind::kCrash:
+      out += " " + e.host;
+      if (e.duration.count() > 0) out += " for " + format_duration(e.duration);
+      break;
     case FaultKind::kRestart: out += " " + e.host; break;
+    case FaultKind::kPowerLoss:
+      out += fmt::format(" {} for {}", e.groups.empty() ? "" : join(e.groups[0]), format_duration(e.duration));
+      break;
+    case FaultKind::kCrashAt:
+      out += fmt::format(" {} {}", e.host, e.site);
+      if (e.duration.count() > 0) out += " for " + format_duration(e.duration);
+      if (e.within.count() > 0) out += " within " + format_duration(e.within);
+      break;
     case FaultKind::kPause: out += fmt::format(" {} {}", e.host, format_duration(e.duration)); break;
     case FaultKind::kClockJump: out += fmt::format(" {} {}", e.host, signed_duration(e.duration)); break;
     case FaultKind::kClockDrift: out += fmt::format(" {} {:+}ppm", e.host, e.drift_ppm); break;
@@ -309,14 +350,40 @@ std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text) {
   return plan;
 }
 
-std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>& hosts) {
+bool is_role_target(std::string_view host) {
+  return std::find(std::begin(kRoleTargets), std::end(kRoleTargets), host) != std::end(kRoleTargets);
+}
+
+namespace {
+
+// Where a role target may stand in for a host: the faults that hit one host
+// and need no later event to name it again.
+bool role_allowed(const FaultEvent& e) {
+  switch (e.kind) {
+    case FaultKind::kCrash:
+    case FaultKind::kPause:
+    case FaultKind::kClockJump:
+    case FaultKind::kClockDrift:
+    case FaultKind::kCrashAt: return true;
+    case FaultKind::kPartition: return e.shape == PartitionShape::kIsolate;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>& hosts,
+                          const std::vector<std::string>& sites) {
   const std::set<std::string> known(hosts.begin(), hosts.end());
-  auto check_host = [&](const std::string& h) -> std::string {
-    if (known.count(h) != 0) return "";
-    return fmt::format("unknown host '{}' (this scenario has: {})", h, join(hosts));
-  };
   for (std::size_t i = 0; i < plan.events.size(); ++i) {
     const FaultEvent& e = plan.events[i];
+    auto check_host = [&](const std::string& h) -> std::string {
+      if (known.count(h) != 0) return "";
+      if (is_role_target(h)) {
+        return role_allowed(e) ? "" : fmt::format("a role target ('{}') cannot be used with {}", h, kind_word(e.kind));
+      }
+      return fmt::format("unknown host '{}' (this scenario has: {})", h, join(hosts));
+    };
     auto problem = [&](const std::string& what) {
       return fmt::format("event {} ({}): {}", i + 1, print_event(e), what);
     };
@@ -346,12 +413,33 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
           if (!seen.insert(h).second) return problem(fmt::format("host '{}' is on both sides", h));
         }
       }
+    } else if (e.kind == FaultKind::kPowerLoss) {
+      if (e.groups.size() != 1 || e.groups[0].empty()) {
+        return fmt::format("event {} (power-loss): names no host", i + 1);
+      }
+      std::set<std::string> seen;
+      for (const auto& h : e.groups[0]) {
+        if (is_role_target(h)) return problem(fmt::format("a power loss names hosts, not roles ('{}')", h));
+        if (auto err = check_host(h); !err.empty()) return problem(err);
+        if (!seen.insert(h).second) return problem(fmt::format("host '{}' is named twice", h));
+      }
+      if (e.duration.count() <= 0) return problem("a power loss needs 'for' and how long");
     } else if (e.kind != FaultKind::kHeal && e.kind != FaultKind::kLoss && e.kind != FaultKind::kDuplicate &&
                e.kind != FaultKind::kStreamReset) {
       // A host fault must name a known host (an empty name would only
       // assert later, inside the run).
       if (auto err = check_host(e.host); !err.empty()) return problem(err);
     }
+    if (e.kind == FaultKind::kCrash && is_role_target(e.host) && e.duration.count() <= 0) {
+      return problem("a crash of a role target needs 'for' (no restart event could name its host)");
+    }
+    if (e.kind == FaultKind::kCrashAt) {
+      if (e.site.empty()) return problem("a crash point needs a site");
+      if (!sites.empty() && std::find(sites.begin(), sites.end(), e.site) == sites.end()) {
+        return problem(fmt::format("unknown crash site '{}' (`zsim plan --sites` lists them)", e.site));
+      }
+    }
+    if (e.duration.count() < 0 && e.kind != FaultKind::kClockJump) return problem("a length must not be negative");
     if (e.kind == FaultKind::kPause && e.duration.count() <= 0) {
       return problem("pause length must be positive");  // as the parser requires
     }
@@ -361,184 +449,6 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
     }
   }
   return "";
-}
-
-// --- Generation --------------------------------------------------------------
-
-namespace {
-
-Ratio draw_ratio(Rng& rng, Ratio max) {
-  if (max.num == 0) return Ratio{0, 1};
-  // Scale to a denominator of 1000 so ratios print short.
-  const std::uint64_t max_permille = max.num * 1000 / max.den;
-  return Ratio{rng.below(max_permille + 1), 1000};
-}
-
-std::vector<std::string> pick_subset(Rng& rng, std::vector<std::string> from, std::size_t count) {
-  // Partial Fisher-Yates on a copy; `from` is in a fixed order.
-  for (std::size_t i = 0; i < count && i < from.size(); ++i) {
-    std::swap(from[i], from[i + rng.below(from.size() - i)]);
-  }
-  from.resize(std::min(count, from.size()));
-  return from;
-}
-
-void add_partition(Rng& rng, const PlanOptions& o, Duration at, FaultPlan& plan) {
-  std::vector<std::string> all = o.servers;
-  all.insert(all.end(), o.clients.begin(), o.clients.end());
-  if (all.size() < 2) return;
-  FaultEvent e;
-  e.at = at;
-  e.kind = FaultKind::kPartition;
-  const std::uint64_t shape = rng.below(4);
-  std::vector<std::string> shuffled = pick_subset(rng, all, all.size());
-  if (shape == 0 || (shape == 2 && all.size() < 3)) {
-    e.shape = PartitionShape::kSplit;
-    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
-    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
-                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
-  } else if (shape == 1) {
-    e.shape = PartitionShape::kIsolate;
-    const auto& pool = o.servers.empty() ? all : o.servers;
-    e.groups = {{pool[rng.below(pool.size())]}};
-  } else if (shape == 2) {
-    e.shape = PartitionShape::kBridge;
-    const std::string bridge = shuffled.back();
-    shuffled.pop_back();
-    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
-    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
-                {bridge},
-                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
-  } else {
-    e.shape = PartitionShape::kOneWay;
-    const std::size_t cut = 1 + rng.below(shuffled.size() - 1);
-    e.groups = {{shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(cut)},
-                {shuffled.begin() + static_cast<std::ptrdiff_t>(cut), shuffled.end()}};
-  }
-  for (auto& g : e.groups) std::sort(g.begin(), g.end());
-  plan.events.push_back(std::move(e));
-}
-
-}  // namespace
-
-FaultPlan generate_plan(Rng rng, const PlanOptions& o) {
-  FaultPlan plan;
-  const int max_down = o.max_servers_down >= 0 ? o.max_servers_down
-                                               : static_cast<int>((o.servers.size() + 1) / 2) - 1;
-  enum Kind { kPartitionOrHeal, kCrash, kPause, kClock, kLoss, kDup, kReset, kDisk };
-  std::vector<std::string> disk_hosts;  // servers given disk faults so far
-  std::vector<Kind> kinds;
-  if (o.partitions) kinds.push_back(kPartitionOrHeal);
-  if (o.crashes && max_down > 0 && !o.servers.empty()) kinds.push_back(kCrash);
-  if (o.pauses && max_down > 0 && !o.servers.empty()) kinds.push_back(kPause);
-  if (o.clock_faults && !o.servers.empty()) kinds.push_back(kClock);
-  if (o.loss) kinds.push_back(kLoss);
-  if (o.duplicates) kinds.push_back(kDup);
-  if (o.stream_resets) kinds.push_back(kReset);
-  if (o.disk_faults && !o.servers.empty()) kinds.push_back(kDisk);
-  if (kinds.empty() || o.duration.count() <= 0) return plan;
-
-  // When each server is busy (crashed or paused) until; ends stay inside the
-  // safety phase so the liveness phase starts from a whole ensemble.
-  std::vector<Duration> busy_until(o.servers.size(), Duration{0});
-  bool partitioned = false;
-  const Duration min_gap = millis(10);
-  Duration t{0};
-  constexpr int kMaxEvents = 10'000;  // a limit on everything
-  for (int n = 0; n < kMaxEvents; ++n) {
-    t += min_gap + Duration{rng.exponential(o.fault_gap_mean.count())};
-    if (t >= o.duration) break;
-    const Kind kind = kinds[rng.below(kinds.size())];
-    FaultEvent e;
-    e.at = t;
-    switch (kind) {
-      case kPartitionOrHeal:
-        if (partitioned && rng.chance(2, 3)) {
-          e.kind = FaultKind::kHeal;
-          plan.events.push_back(e);
-          partitioned = false;
-        } else {
-          add_partition(rng, o, t, plan);
-          partitioned = true;
-        }
-        break;
-      case kCrash:
-      case kPause: {
-        int down = 0;
-        for (Duration b : busy_until) down += b > t ? 1 : 0;
-        if (down >= max_down) break;
-        std::vector<std::size_t> idle;
-        for (std::size_t i = 0; i < o.servers.size(); ++i) {
-          if (busy_until[i] <= t) idle.push_back(i);
-        }
-        const std::size_t s = idle[rng.below(idle.size())];
-        const Duration room = o.duration - t;
-        const Duration length{std::min(rng.between(millis(50).count(), std::max(millis(50), o.down_max).count()),
-                                       room.count())};
-        if (length < millis(1)) break;
-        busy_until[s] = t + length;
-        e.host = o.servers[s];
-        if (kind == kCrash) {
-          e.kind = FaultKind::kCrash;
-          plan.events.push_back(e);
-          FaultEvent r;
-          r.at = t + length;
-          r.kind = FaultKind::kRestart;
-          r.host = o.servers[s];
-          plan.events.push_back(r);
-        } else {
-          e.kind = FaultKind::kPause;
-          e.duration = length;
-          plan.events.push_back(e);
-        }
-        break;
-      }
-      case kClock:
-        e.host = o.servers[rng.below(o.servers.size())];
-        if (rng.chance(1, 2)) {
-          e.kind = FaultKind::kClockJump;
-          e.duration = Duration{rng.between(-o.clock_jump_max.count(), o.clock_jump_max.count())};
-        } else {
-          e.kind = FaultKind::kClockDrift;
-          e.drift_ppm = rng.between(-o.drift_ppm_max, o.drift_ppm_max);
-        }
-        plan.events.push_back(e);
-        break;
-      case kLoss:
-        e.kind = FaultKind::kLoss;
-        e.ratio = draw_ratio(rng, o.loss_max);
-        plan.events.push_back(e);
-        break;
-      case kDup:
-        e.kind = FaultKind::kDuplicate;
-        e.ratio = draw_ratio(rng, o.duplicate_max);
-        plan.events.push_back(e);
-        break;
-      case kReset:
-        e.kind = FaultKind::kStreamReset;
-        e.ratio = draw_ratio(rng, o.stream_reset_max);
-        plan.events.push_back(e);
-        break;
-      case kDisk:
-        e.kind = rng.chance(1, 2) ? FaultKind::kDiskCorruptRead : FaultKind::kDiskLyingSync;
-        if (o.disk_fault_servers_max >= 0 &&
-            disk_hosts.size() >= static_cast<size_t>(o.disk_fault_servers_max)) {
-          if (disk_hosts.empty()) break;  // 0: no disk faults at all
-          e.host = disk_hosts[rng.below(disk_hosts.size())];
-        } else {
-          e.host = o.servers[rng.below(o.servers.size())];
-          if (std::find(disk_hosts.begin(), disk_hosts.end(), e.host) == disk_hosts.end()) {
-            disk_hosts.push_back(e.host);
-          }
-        }
-        e.ratio = draw_ratio(rng, o.disk_fault_max);
-        plan.events.push_back(e);
-        break;
-    }
-  }
-  std::stable_sort(plan.events.begin(), plan.events.end(),
-                   [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; });
-  return plan;
 }
 
 }  // namespace zsim::sim

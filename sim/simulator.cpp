@@ -52,6 +52,8 @@ class Simulator::Host final : public io::Clock,
   bool paused_ = false;
   Time paused_until_{};
   std::uint32_t incarnation_ = 1;
+  // A disk fault was ever applied here: role targets never pick this host.
+  bool disk_faulty_ = false;
   std::vector<EventId> held_;
   // Clock: local = base_local + (global - base_global) * (1e6 + drift) / 1e6.
   std::int64_t base_global_ns_ = 0;
@@ -137,6 +139,9 @@ class Simulator::Host final : public io::Clock,
   std::uint64_t below(std::uint64_t bound) override { return rng_.below(bound); }
   bool chance(std::uint64_t n, std::uint64_t d) override { return rng_.chance(n, d); }
   bool buggify(std::string_view site) override { return sim_.buggify(site); }
+  void fault_site(std::string_view site) override {
+    if (up_) sim_.on_fault_site(id_, site);
+  }
 
   // --- io::Tracer --------------------------------------------------------
   void event(std::string_view kind, std::initializer_list<io::TraceField> fields) override {
@@ -179,7 +184,8 @@ Simulator::Simulator(SimOptions options)
       network_(loop_, trace_, root_.fork("net"), *this, options_.network),
       fibers_(loop_, options_.fibers,
               [this](std::uint32_t owner, const std::string& what) { on_fiber_failure(owner, what); }),
-      buggify_rng_(root_.fork("buggify")) {
+      buggify_rng_(root_.fork("buggify")),
+      role_rng_(root_.fork("roles")) {
   loop_.set_gate(this);
   buggify_enabled_ = options_.allow_buggify && buggify_rng_.chance(1, 2);
   set_assert_context(&assert_context, this);
@@ -280,6 +286,11 @@ void Simulator::crash(io::HostId id) {
   // Down first: destructors that run while the fibers unwind and the process
   // is destroyed must not reach the world (a crashed host sends nothing).
   h.up_ = false;
+  finish_crash(id, old_tag);
+}
+
+void Simulator::finish_crash(io::HostId id, EventTag old_tag) {
+  Host& h = host(id);
   fibers_.destroy_owned_by(old_tag.owner);
   h.process_.reset();
   // Everything addressed to the dead incarnation is dropped from here on.
@@ -289,6 +300,56 @@ void Simulator::crash(io::HostId id) {
   h.paused_ = false;
   network_.on_host_crash(id);
   h.disk_.crash();
+}
+
+void Simulator::crash_for(io::HostId id, Duration down_for) {
+  Host& h = host(id);
+  if (!h.up_) return;
+  crash(id);
+  if (down_for.count() <= 0) return;
+  const std::uint32_t incarnation = h.incarnation_;  // the one a restart starts
+  loop_.schedule_after(down_for, [this, id, incarnation] {
+    if (!host(id).up_ && host(id).incarnation_ == incarnation) restart(id);
+  });
+}
+
+void Simulator::crash_from_inside(io::HostId id, Duration down_for, std::string_view site) {
+  Host& h = host(id);
+  ZSIM_ASSERT(h.up_);
+  trace_.event(now(), h.name_, "host.crash", {{"incarnation", h.incarnation_}, {"at", site}});
+  const EventTag old_tag = h.tag();
+  // Cut off now: the rest of the handler that reached the site runs, but
+  // its sends, disk writes, timers and fibers go nowhere. The teardown must
+  // not run under that handler's feet, so it is an event of its own, first
+  // in line.
+  h.up_ = false;
+  loop_.schedule_after(Duration{0}, [this, id, old_tag, down_for] {
+    finish_crash(id, old_tag);
+    if (down_for.count() <= 0) return;
+    const std::uint32_t incarnation = host(id).incarnation_;
+    loop_.schedule_after(down_for, [this, id, incarnation] {
+      if (!host(id).up_ && host(id).incarnation_ == incarnation) restart(id);
+    });
+  });
+}
+
+void Simulator::on_fault_site(io::HostId id, std::string_view site) {
+  if (crash_points_.empty()) return;
+  const Host& h = host(id);
+  for (std::size_t i = 0; i < crash_points_.size(); ++i) {
+    const CrashPoint& p = crash_points_[i];
+    if (p.site != site || p.until < now()) continue;
+    bool match = p.target == h.name_;
+    if (!match && is_role_target(p.target) && role_resolver_ && !h.disk_faulty_) {
+      const std::vector<io::HostId> holders = role_resolver_(p.target);
+      match = std::find(holders.begin(), holders.end(), id) != holders.end();
+    }
+    if (!match) continue;
+    const Duration down_for = p.down_for;
+    crash_points_.erase(crash_points_.begin() + static_cast<std::ptrdiff_t>(i));
+    crash_from_inside(id, down_for, site);
+    return;
+  }
 }
 
 void Simulator::pause(io::HostId id, Duration d) {
@@ -368,26 +429,76 @@ void Simulator::apply_partition(const FaultEvent& e) {
   }
 }
 
-void Simulator::apply(const FaultEvent& e) {
-  trace_.event(now(), "sim", "fault", {{"event", print_event(e)}});
-  auto target = [&]() {
-    auto h = find_host(e.host);
+std::optional<io::HostId> Simulator::resolve_target(const std::string& name) {
+  if (!is_role_target(name)) {
+    auto h = find_host(name);
     ZSIM_ASSERT_MSG(h.has_value(), "plan names an unknown host (validate_plan first)");
-    return *h;
-  };
+    return h;
+  }
+  if (!role_resolver_) return std::nullopt;
+  std::vector<io::HostId> holders = role_resolver_(name);
+  std::erase_if(holders, [this](io::HostId h) { return !host(h).up_ || host(h).disk_faulty_; });
+  if (holders.empty()) return std::nullopt;
+  std::sort(holders.begin(), holders.end());
+  return holders[role_rng_.below(holders.size())];
+}
+
+void Simulator::apply(const FaultEvent& e) {
+  const bool one_host = e.kind != FaultKind::kPartition && e.kind != FaultKind::kHeal &&
+                        e.kind != FaultKind::kLoss && e.kind != FaultKind::kDuplicate &&
+                        e.kind != FaultKind::kStreamReset && e.kind != FaultKind::kPowerLoss &&
+                        e.kind != FaultKind::kCrashAt;
+  const bool isolate_role = e.kind == FaultKind::kPartition && e.shape == PartitionShape::kIsolate &&
+                            is_role_target(e.groups[0][0]);
+  std::optional<io::HostId> target;
+  if (one_host || isolate_role) {
+    target = resolve_target(isolate_role ? e.groups[0][0] : e.host);
+    if (!target) {
+      trace_.event(now(), "sim", "fault.skipped", {{"event", print_event(e)}, {"why", "no host holds the role"}});
+      return;
+    }
+  }
+  if (target && (isolate_role || is_role_target(e.host))) {
+    trace_.event(now(), "sim", "fault", {{"event", print_event(e)}, {"target", host(*target).name_}});
+  } else {
+    trace_.event(now(), "sim", "fault", {{"event", print_event(e)}});
+  }
   switch (e.kind) {
-    case FaultKind::kPartition: apply_partition(e); break;
+    case FaultKind::kPartition:
+      if (isolate_role) {
+        FaultEvent named = e;
+        named.groups[0][0] = host(*target).name_;
+        apply_partition(named);
+      } else {
+        apply_partition(e);
+      }
+      break;
     case FaultKind::kHeal: network_.heal(); break;
-    case FaultKind::kCrash: crash(target()); break;
-    case FaultKind::kRestart: restart(target()); break;
-    case FaultKind::kPause: pause(target(), e.duration); break;
-    case FaultKind::kClockJump: clock_jump(target(), e.duration); break;
-    case FaultKind::kClockDrift: set_clock_drift(target(), e.drift_ppm); break;
+    case FaultKind::kCrash: crash_for(*target, e.duration); break;
+    case FaultKind::kRestart: restart(*target); break;
+    case FaultKind::kPause: pause(*target, e.duration); break;
+    case FaultKind::kClockJump: clock_jump(*target, e.duration); break;
+    case FaultKind::kClockDrift: set_clock_drift(*target, e.drift_ppm); break;
     case FaultKind::kLoss: network_.options().datagram_loss = e.ratio; break;
     case FaultKind::kDuplicate: network_.options().datagram_duplicate = e.ratio; break;
     case FaultKind::kStreamReset: network_.options().stream_reset = e.ratio; break;
-    case FaultKind::kDiskCorruptRead: disk(target()).options().corrupt_read = e.ratio; break;
-    case FaultKind::kDiskLyingSync: disk(target()).options().lying_sync = e.ratio; break;
+    case FaultKind::kDiskCorruptRead:
+      disk(*target).options().corrupt_read = e.ratio;
+      host(*target).disk_faulty_ = host(*target).disk_faulty_ || e.ratio.num > 0;
+      break;
+    case FaultKind::kDiskLyingSync:
+      disk(*target).options().lying_sync = e.ratio;
+      host(*target).disk_faulty_ = host(*target).disk_faulty_ || e.ratio.num > 0;
+      break;
+    case FaultKind::kPowerLoss:
+      // Every named host loses power in the same instant: each keeps only
+      // what its disk had synced.
+      for (const std::string& name : e.groups[0]) crash_for(*resolve_target(name), e.duration);
+      break;
+    case FaultKind::kCrashAt:
+      crash_points_.push_back(CrashPoint{e.site, e.host,
+                                         e.within.count() > 0 ? now() + e.within : Time::max(), e.duration});
+      break;
   }
 }
 
@@ -400,20 +511,27 @@ void Simulator::schedule_plan(const FaultPlan& plan) {
 
 void Simulator::heal_all() {
   trace_.event(now(), "sim", "heal_all", {});
+  crash_points_.clear();
   network_.heal();
   network_.options().datagram_loss = Ratio{};
   network_.options().datagram_duplicate = Ratio{};
   network_.options().stream_reset = Ratio{};
   for (auto& h : hosts_) {
-    h->disk_.options().corrupt_read = Ratio{};
-    h->disk_.options().lying_sync = Ratio{};
     if (h->paused_) {
       h->paused_until_ = now();
       end_pause(h->id_);
     }
   }
+  // Crashed hosts come back over their disks as they are: a faulty disk
+  // still misreads while the new process recovers from it (a server that
+  // crashed with a faulty disk stayed down until now, so this is where its
+  // forgetting meets the healed ensemble). Then the disks are sound again.
   for (auto& h : hosts_) {
     if (!h->up_ && h->incarnation_ > 1) restart(h->id_);
+  }
+  for (auto& h : hosts_) {
+    h->disk_.options().corrupt_read = Ratio{};
+    h->disk_.options().lying_sync = Ratio{};
   }
 }
 

@@ -108,6 +108,16 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
   void clock_jump(io::HostId h, Duration delta);
   void set_clock_drift(io::HostId h, std::int64_t ppm);
   void apply(const FaultEvent& e);
+  // Role targets in plans ("@leader", ...): the scenario says which hosts
+  // hold a role right now; the simulator picks one of them (from its own
+  // random stream), skipping hosts that are down or whose disk was ever
+  // given a fault (check_fault_budget). An event whose role nobody holds
+  // does nothing (traced as fault.skipped).
+  using RoleResolver = std::function<std::vector<io::HostId>(std::string_view role)>;
+  void set_role_resolver(RoleResolver resolver) { role_resolver_ = std::move(resolver); }
+  // Called by a host's io::Random::fault_site(): crashes the host there if
+  // the plan armed that site for it.
+  void on_fault_site(io::HostId h, std::string_view site);
   // Schedules every event of a plan relative to now. REQUIRES: the plan
   // passed validate_plan() against host_names().
   void schedule_plan(const FaultPlan& plan);
@@ -160,6 +170,14 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
   GateDecision decide(EventTag tag, EventId id) override;
 
   void on_fiber_failure(std::uint32_t owner, const std::string& what);
+  std::optional<io::HostId> resolve_target(const std::string& host);
+  // Crashes `h` now and, if `down_for` > 0, restarts it that much later
+  // (unless something restarted it meanwhile).
+  void crash_for(io::HostId h, Duration down_for);
+  // The first half of a crash from inside the host's own code (a crash
+  // point): the host is cut off at once; the teardown runs as its own event.
+  void crash_from_inside(io::HostId h, Duration down_for, std::string_view site);
+  void finish_crash(io::HostId h, EventTag old_tag);
   void end_pause(io::HostId h);
   void apply_partition(const FaultEvent& e);
   bool buggify(std::string_view site);
@@ -179,6 +197,16 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
   Rng buggify_rng_;
   bool buggify_enabled_ = false;
   std::map<std::string, bool, std::less<>> buggify_sites_;
+  RoleResolver role_resolver_;
+  Rng role_rng_;
+  // Armed crash points, in the order they were armed.
+  struct CrashPoint {
+    std::string site;
+    std::string target;  // a host name or a role
+    Time until{};        // disarmed after this (Time::max(): never)
+    Duration down_for{0};
+  };
+  std::vector<CrashPoint> crash_points_;
 };
 
 }  // namespace zsim::sim

@@ -2,6 +2,7 @@
 //
 // Wall-clock time appears here only to report how long a run took; it never
 // reaches a simulation.
+#include "core/fault_sites.h"
 #include "scenarios/scenario.h"
 #include "tools/commands.h"
 
@@ -315,9 +316,20 @@ int do_sweep(const SweepArgs& args) {
 
 int do_plan(const std::string& scenario, std::uint64_t seed) {
   const Scenario& s = scenario_or_throw(scenario);
+  sim::SwarmDraw swarm;
+  const sim::FaultPlan plan = scenarios::plan_for_seed(s, seed, &swarm);
   fmt::print("# fault plan of scenario {}, seed {} (safety phase {}; times from the start)\n", s.name, seed,
              format_duration(s.safety_phase));
-  fmt::print("{}", sim::print_plan(scenarios::plan_for_seed(s, seed)));
+  if (s.plan_options.swarm) fmt::print("# swarm: {}\n", swarm.to_string());
+  fmt::print("{}", sim::print_plan(plan));
+  return 0;
+}
+
+int do_sites() {
+  std::size_t width = 0;
+  for (const core::FaultSite& site : core::kFaultSites) width = std::max(width, site.name.size());
+  fmt::print("# crash points: `at T crash-at HOST SITE [for D] [within W]` crashes HOST when it reaches SITE\n");
+  for (const core::FaultSite& site : core::kFaultSites) fmt::print("{:<{}}  {}\n", site.name, width, site.when);
   return 0;
 }
 
@@ -376,11 +388,23 @@ void add_run_commands(CLI::App& app, int* exit_code) {
 
   auto plan_scenario = std::make_shared<std::string>();
   auto plan_seed = std::make_shared<std::uint64_t>(1);
+  auto plan_sites = std::make_shared<bool>(false);
   CLI::App* plan = app.add_subcommand("plan", "Print the fault plan a seed generates for a scenario");
-  plan->footer("Save it to a file, edit it, and replay it with `zsim run --plan FILE`.");
-  plan->add_option("--scenario", *plan_scenario, "Scenario name")->required();
-  plan->add_option("--seed", *plan_seed, "Seed")->required();
-  plan->callback([=] { guarded(exit_code, [&] { return do_plan(*plan_scenario, *plan_seed); }); });
+  plan->footer(
+      "Save it to a file, edit it, and replay it with `zsim run --plan FILE`. The text form is in\n"
+      "docs/fault-plans.md; `--sites` lists the crash points `crash-at` can name.");
+  auto* scenario_opt = plan->add_option("--scenario", *plan_scenario, "Scenario name");
+  auto* seed_opt = plan->add_option("--seed", *plan_seed, "Seed");
+  plan->add_flag("--sites", *plan_sites, "List the crash points (protocol steps) a plan can crash a server at");
+  plan->callback([=] {
+    guarded(exit_code, [&] {
+      if (*plan_sites) return do_sites();
+      if (scenario_opt->count() == 0 || seed_opt->count() == 0) {
+        throw BadInput{"plan needs --scenario and --seed (or --sites)"};
+      }
+      return do_plan(*plan_scenario, *plan_seed);
+    });
+  });
 
   CLI::App* list = app.add_subcommand("list", "List the scenarios, one line each");
   list->callback([exit_code] { guarded(exit_code, [] { return do_list(); }); });

@@ -1,5 +1,6 @@
 // io::Random: a deterministic stream of random numbers for one purpose on
-// one host (election backoff, jitter), plus buggify().
+// one host (election backoff, jitter), plus the fault-injection hooks of a
+// simulation: buggify() and crash points (fault_site()).
 //
 // Probabilities are ratios of integers, never floats, so every build type
 // draws the same numbers. In a simulation the stream is forked from the run's
@@ -25,16 +26,20 @@ class Random {
   virtual bool chance(std::uint64_t numerator, std::uint64_t denominator) = 0;
 
   // FoundationDB-style fault site: in a simulation with buggify enabled for
-  // the run, a site (named by a string literal, e.g. "zab.delay_ack") is
-  // either active or not for the whole run, and an active site fires now and
-  // then. Always false outside simulation. Use it to widen rare windows.
+  // the run, a site (named by a stable string literal, e.g.
+  // "zab.delay_ack", never a source path: the name steers the run, and two
+  // checkouts must behave alike) is either active or not for the whole run,
+  // and an active site fires now and then. Always false outside simulation.
+  // Use it to widen rare windows.
   virtual bool buggify(std::string_view site) = 0;
+
+  // A crash point: this host has reached the named step of its protocol
+  // (one of core/fault_sites.h). In a simulation whose fault plan armed the
+  // site for this host (`crash-at`), the host crashes here: from this call
+  // on, nothing the process does reaches the network or the disk, and the
+  // process is torn down once the current handler returns. Callers go on as
+  // if nothing happened. A no-op outside simulation.
+  virtual void fault_site(std::string_view site) = 0;
 };
 
 }  // namespace zsim::io
-
-// Names the site after its source position.
-#define ZSIM_BUGGIFY(random) \
-  ((random).buggify(__FILE__ ":" ZSIM_BUGGIFY_STR(__LINE__)))
-#define ZSIM_BUGGIFY_STR(x) ZSIM_BUGGIFY_STR2(x)
-#define ZSIM_BUGGIFY_STR2(x) #x

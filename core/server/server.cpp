@@ -487,6 +487,8 @@ void Server::apply_txn(const Txn& txn, bool committed) {
   } else {
     unreported_.push_back(Unreported{txn, prev});
   }
+  if (std::holds_alternative<MultiTxn>(txn.body)) env_.random.fault_site("server.multi-applied");
+  if (std::holds_alternative<CloseSessionTxn>(txn.body)) env_.random.fault_site("server.session-closed");
   // Watchers hear of the change before anyone hears the reply.
   notify(result.events);
   const int64_t sid = txn.header.session_id;

@@ -413,6 +413,7 @@ void Server::leader_progress() {
       disk_step_in_flight_ = false;
       accepted_epoch_ = epoch;
       accepted_persisted_ = true;
+      env_.random.fault_site("zab.leader.epoch-accepted");
       leader_progress();
     });
     return;
@@ -504,6 +505,7 @@ void Server::sync_learner(io::ConnId conn) {
     for (const Txn& t : unapplied_) send_learner(conn, quorum::Proposal{t});
   }
   send_learner(conn, quorum::NewLeader{*discovery_->new_epoch()});
+  env_.random.fault_site("zab.leader.newleader-sent");
 }
 
 void Server::establish() {
@@ -539,6 +541,7 @@ void Server::propose(Txn txn) {
   const zab::Zxid zxid = txn.header.zxid;
   ++stats_.proposals;
   log_.append(txn);
+  env_.random.fault_site("zab.leader.proposal-logged");
   tracker_->propose(zxid);
   // Encoded once for every follower.
   quorum::Proposal proposal{std::move(txn)};
@@ -546,6 +549,7 @@ void Server::propose(Txn txn) {
   for (const auto& [conn, l] : learners_) {
     if (l.forwarding && !l.observer) env_.net.send(conn, bytes);
   }
+  env_.random.fault_site("zab.leader.proposal-sent");
   unapplied_.push_back(std::move(proposal.txn));
   const uint64_t gen = generation_;
   log_.sync([this, gen](bool ok) {
@@ -598,6 +602,7 @@ void Server::commit_upto(const std::vector<zab::Zxid>& zxids) {
       if (informed.empty()) informed = quorum::encode(inform);
       env_.net.send(conn, informed);
     }
+    env_.random.fault_site("zab.leader.commit-sent");
     apply_txn(inform.txn, true);
   }
   if (!zxids.empty()) {
@@ -702,6 +707,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
           accepted_epoch_ = epoch;
           new_epoch_ = epoch;
           stage_ = LearnerStage::kEpochAcked;
+          env_.random.fault_site("zab.learner.epoch-accepted");
           send_leader(quorum::AckEpoch{current_epoch_, log_.last_appended_zxid()});
         });
         return;
@@ -792,6 +798,7 @@ void Server::on_sync_start(quorum::SyncStart m) {
         return reconnect_for_snapshot("TRUNC while the disk is busy");
       }
       if (Status s = log_.truncate_after(to); !s.ok()) return reconnect_for_snapshot("TRUNC below our snapshot");
+      env_.random.fault_site("zab.learner.trunc-done");
     }
     // What the truncation kept is on the leader's history; what it dropped
     // is gone.
@@ -824,6 +831,7 @@ void Server::on_sync_start(quorum::SyncStart m) {
   log_.snapshot(tree_, [this, gen](bool ok) {
     if (gen != generation_) return;
     if (!ok) return fail_disk();
+    env_.random.fault_site("zab.learner.snapshot-written");
     try_ack_newleader();
   });
   env_.trace.event("zab.synced", {{"kind", "SNAP"}, {"zxid", hex(at)}});
@@ -832,6 +840,7 @@ void Server::on_sync_start(quorum::SyncStart m) {
 void Server::on_sync_txn(const Txn& txn) {
   if (txn.header.zxid <= log_.last_appended_zxid()) return become_looking("SYNC txn out of order");
   log_.append(txn);
+  env_.random.fault_site("zab.learner.sync-txn-logged");
   apply_txn(txn, false);
 }
 
@@ -860,6 +869,7 @@ void Server::try_ack_newleader() {
       newleader_acked_ = true;
       election_->settle(leader_sid_, log_.last_appended_zxid(), epoch);
       send_leader(quorum::AckNewLeader{});
+      env_.random.fault_site("zab.learner.newleader-acked");
       ack_synced();
     });
   });
@@ -869,6 +879,7 @@ void Server::on_proposal(Txn txn) {
   const zab::Zxid zxid = txn.header.zxid;
   if (zxid <= log_.last_appended_zxid()) return become_looking("PROPOSAL out of order");
   log_.append(txn);
+  env_.random.fault_site("zab.follower.proposal-logged");
   unapplied_.push_back(std::move(txn));
   if (options_.unsafe_ack_before_sync) {
     // Deliberately broken: the ACK promises a txn the disk does not hold yet.
@@ -890,11 +901,16 @@ void Server::ack_synced() {
   // followers, and our epoch must be durable first.
   if (!newleader_acked_ || role_ != Role::kFollowing) return;
   const zab::Zxid synced = log_.last_synced_zxid();
+  bool sent = false;
   for (const Txn& t : unapplied_) {
     const zab::Zxid z = t.header.zxid;
-    if (z > acked_upto_ && z <= synced) send_leader(quorum::Ack{z});
+    if (z > acked_upto_ && z <= synced) {
+      send_leader(quorum::Ack{z});
+      sent = true;
+    }
   }
   acked_upto_ = std::max(acked_upto_, synced);
+  if (sent) env_.random.fault_site("zab.follower.ack-sent");
 }
 
 void Server::on_commit_msg(zab::Zxid zxid) {

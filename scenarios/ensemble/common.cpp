@@ -76,12 +76,23 @@ std::vector<std::string> client_names(int n) {
   return names;
 }
 
-// Every fault the generator has. Crashes and pauses stay a minority of
-// servers at any moment (max_servers_down). Disk faults (corrupted reads,
-// lying syncs) hit one server per plan (disk_fault_servers_max): a lying
-// sync loses what that server acknowledged when it crashes, which a quorum
-// recovers only while the faulty disks are fewer than the servers the
-// ensemble can lose; more of them would be beyond any replication protocol.
+// Every fault the generator has, drawn per seed by swarm testing (each seed
+// keeps a random half of the kinds and a random intensity, so some seeds are
+// calm and some are storms; `zsim plan` shows the draw):
+//  - partitions of every shape, some isolating @leader;
+//  - crashes and pauses of at most a minority of the servers at once
+//    (max_servers_down), some of them of @leader or @follower;
+//  - power losses: up to every server at once, each keeping only what its
+//    disk had synced (ZAB loses nothing it acknowledged even then);
+//  - crash points at the named steps of core/fault_sites.h;
+//  - clock jumps and drift, datagram loss and duplication (elections run on
+//    datagrams), stream resets;
+//  - disk faults (corrupted reads, lying syncs) on one server per plan,
+//    which counts against the budget like a crash and stays down once it
+//    crashes (sim::check_fault_budget: a server that forgot what it
+//    acknowledged is "as if it had been down");
+//  - client crashes and pauses from the clients' own budget (one at a
+//    time, up to 5 s, longer than their session timeouts).
 sim::PlanOptions ensemble_faults(const EnsembleSpec& spec, int clients) {
   sim::PlanOptions o;
   o.servers = ensemble_server_names(spec);
@@ -96,6 +107,16 @@ sim::PlanOptions ensemble_faults(const EnsembleSpec& spec, int clients) {
   o.stream_resets = true;
   o.disk_faults = true;
   o.disk_fault_servers_max = 1;
+  o.power_loss = true;
+  o.crash_points = true;
+  o.crash_sites = crash_site_names();
+  o.role_targets = {"@leader", "@follower"};
+  if (spec.observers > 0) o.role_targets.push_back("@observer");
+  o.client_crashes = true;
+  o.client_pauses = true;
+  o.clients_down_max = 1;
+  o.client_down_max = seconds(5);
+  o.swarm = true;
   o.fault_gap_mean = millis(700);
   o.down_max = seconds(3);
   o.stream_reset_max = sim::Ratio{1, 100};
@@ -107,6 +128,7 @@ Scenario ensemble_scenario(std::string name, std::string summary, sim::PlanOptio
   s.name = std::move(name);
   s.summary = std::move(summary);
   s.plan_options = std::move(plan);
+  s.has_roles = true;
   // fsync takes milliseconds on a real disk: a window in which a crash can
   // catch a txn that is logged but not yet durable.
   s.sim_options.disk.sync_latency_min = millis(1);

@@ -82,16 +82,12 @@ class SessionsWorkload final : public EnsembleWorkload<SessionClientState> {
 
 void register_ensemble_sessions(std::vector<Scenario>& out) {
   using namespace ensemble;
-  // Clients crash and pause too (they are in the plan's `servers`), for
-  // longer than their session timeouts (1-3 s); at most one host of the
-  // six is down at a time, so servers never lose their quorum to it.
+  // Clients crash and pause from their own budget (ensemble_faults), for
+  // up to 5 s, longer than their session timeouts (1-3 s); disk faults and
+  // the servers' crash budget stay with the servers.
   EnsembleSpec ses_spec;
   ses_spec.voters = 3;
   sim::PlanOptions ses_faults = ensemble_faults(ses_spec, 3);
-  ses_faults.servers.insert(ses_faults.servers.end(), ses_faults.clients.begin(), ses_faults.clients.end());
-  ses_faults.clients.clear();
-  ses_faults.max_servers_down = 1;
-  ses_faults.down_max = seconds(5);
   Scenario ses = ensemble_scenario(
       "sessions", "3 servers: ephemerals vanish when, and only when, their session expires, across session moves",
       std::move(ses_faults));

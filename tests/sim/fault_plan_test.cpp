@@ -184,15 +184,21 @@ PlanOptions five_servers() {
 }
 
 // Replays a plan's crash/restart/pause events and returns the most servers
-// down at once; fails the test if a crash or pause outlives the plan.
+// down (or disk-faulty) at once; fails the test if a crash or pause outlives
+// the plan, except the crash of a server with a faulty disk, which must
+// last until the liveness phase.
 int max_down_and_check_ends(const FaultPlan& plan, const PlanOptions& o) {
   std::map<std::string, Duration> down_until;  // crashed or paused servers
+  std::set<std::string> disk_faulty;
   int max_down = 0;
   for (const FaultEvent& e : plan.events) {
     for (auto it = down_until.begin(); it != down_until.end();) {
       it = it->second <= e.at ? down_until.erase(it) : std::next(it);
     }
-    if (e.kind == FaultKind::kCrash) {
+    if (e.kind == FaultKind::kDiskCorruptRead || e.kind == FaultKind::kDiskLyingSync) {
+      EXPECT_EQ(down_until.count(e.host), 0U) << "a faulty disk on a server that is down: " << print_event(e);
+      disk_faulty.insert(e.host);
+    } else if (e.kind == FaultKind::kCrash) {
       EXPECT_EQ(down_until.count(e.host), 0U) << "crash of a server that is down: " << print_event(e);
       down_until[e.host] = Duration::max();
     } else if (e.kind == FaultKind::kRestart) {
@@ -203,10 +209,14 @@ int max_down_and_check_ends(const FaultPlan& plan, const PlanOptions& o) {
       down_until[e.host] = e.at + e.duration;
       EXPECT_LE(e.at + e.duration, o.duration) << "pause outlives the safety phase: " << print_event(e);
     }
-    max_down = std::max(max_down, static_cast<int>(down_until.size()));
+    int down = static_cast<int>(disk_faulty.size());
+    for (const auto& [host, until] : down_until) down += disk_faulty.count(host) == 0 ? 1 : 0;
+    max_down = std::max(max_down, down);
   }
   for (const auto& [host, until] : down_until) {
-    EXPECT_NE(until, Duration::max()) << host << " is never restarted";
+    if (until == Duration::max()) {
+      EXPECT_EQ(disk_faulty.count(host), 1U) << host << " is never restarted";
+    }
   }
   return max_down;
 }
@@ -226,6 +236,7 @@ TEST(FaultPlan, GeneratedPlansRespectMaxServersDownAndEndInTheSafetyPhase) {
       EXPECT_TRUE(std::is_sorted(plan.events.begin(), plan.events.end(),
                                  [](const FaultEvent& a, const FaultEvent& b) { return a.at < b.at; }));
       EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3", "s4", "s5", "c1", "c2"}), "") << print_plan(plan);
+      EXPECT_EQ(check_fault_budget(plan, o.servers, allowed, o.duration), "") << print_plan(plan);
       EXPECT_EQ(parse_ok(print_plan(plan)), plan);
       for (const FaultEvent& e : plan.events) {
         EXPECT_LE(e.at, o.duration);
@@ -277,6 +288,163 @@ TEST(FaultPlan, GenerationIsDeterministicAndSwitchable) {
   for (const FaultEvent& e : only_crashes.events) {
     EXPECT_TRUE(e.kind == FaultKind::kCrash || e.kind == FaultKind::kRestart) << print_event(e);
   }
+}
+
+// --- Correlated and targeted faults, the budget, swarms -----------------------
+
+PlanOptions every_kind() {
+  PlanOptions o = five_servers();
+  o.fault_gap_mean = millis(150);
+  o.disk_fault_servers_max = 1;
+  o.power_loss = true;
+  o.crash_points = true;
+  o.crash_sites = {"zab.follower.ack-sent", "zab.leader.proposal-sent"};
+  o.role_targets = {"@leader", "@follower"};
+  o.client_crashes = true;
+  o.client_pauses = true;
+  return o;
+}
+
+// Property: with every kind on, generated plans are well formed, print and
+// parse back, keep the fault budget, and use every new kind somewhere.
+TEST(FaultPlan, GeneratedPlansWithEveryKindKeepTheBudget) {
+  std::map<FaultKind, int> kinds;
+  int role_events = 0, client_faults = 0;
+  for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+    const PlanOptions o = every_kind();
+    const FaultPlan plan = generate_plan(Rng(seed).fork("faults"), o);
+    const std::vector<std::string> hosts = {"s1", "s2", "s3", "s4", "s5", "c1", "c2"};
+    ASSERT_EQ(validate_plan(plan, hosts, o.crash_sites), "") << print_plan(plan);
+    ASSERT_EQ(check_fault_budget(plan, o.servers, 2, o.duration), "") << "seed " << seed << "\n" << print_plan(plan);
+    ASSERT_EQ(parse_ok(print_plan(plan)), plan);
+    for (const FaultEvent& e : plan.events) {
+      ++kinds[e.kind];
+      role_events += is_role_target(e.host) ? 1 : 0;
+      client_faults += (e.host == "c1" || e.host == "c2") ? 1 : 0;
+      if (e.kind == FaultKind::kPowerLoss) {
+        EXPECT_GE(e.groups[0].size(), 2U) << print_event(e);
+      }
+      if (e.kind == FaultKind::kCrashAt) {
+        EXPECT_LE(e.at + e.within + e.duration, o.duration) << print_event(e);
+      }
+    }
+  }
+  EXPECT_GT(kinds[FaultKind::kPowerLoss], 20);
+  EXPECT_GT(kinds[FaultKind::kCrashAt], 20);
+  EXPECT_GT(role_events, 50);
+  EXPECT_GT(client_faults, 50);
+  EXPECT_GT(kinds[FaultKind::kDiskLyingSync] + kinds[FaultKind::kDiskCorruptRead], 20);
+}
+
+TEST(FaultPlan, NewKindsRoundTripExactly) {
+  const char* const text =
+      "at 1s crash s2 for 2s\n"
+      "at 1s crash @leader for 1500ms\n"
+      "at 2s power-loss s1 s2 s3 for 1s\n"
+      "at 3s crash-at s2 zab.follower.ack-sent\n"
+      "at 3s crash-at @follower zab.leader.proposal-sent for 1s within 3s\n"
+      "at 4s partition isolate @leader\n"
+      "at 5s pause @follower 2s\n";
+  const FaultPlan plan = parse_ok(text);
+  ASSERT_EQ(plan.events.size(), 7U);
+  EXPECT_EQ(print_plan(plan), text);
+  EXPECT_EQ(plan.events[2].groups[0], (std::vector<std::string>{"s1", "s2", "s3"}));
+  EXPECT_EQ(plan.events[4].site, "zab.leader.proposal-sent");
+  EXPECT_EQ(plan.events[4].within, seconds(3));
+  EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3"}, {"zab.follower.ack-sent", "zab.leader.proposal-sent"}), "");
+}
+
+TEST(FaultPlan, NewKindsNameTheirMistakes) {
+  EXPECT_EQ(parse_err("at 1s power-loss s1 s2").message, "expected 'for' and how long the power stays off");
+  EXPECT_EQ(parse_err("at 1s crash-at s1").message, "expected a crash site (see `zsim plan --sites`)");
+  EXPECT_EQ(parse_err("at 1s crash s1 for 0s").message, "'for' must be positive");
+  EXPECT_EQ(parse_err("at 1s crash-at s1 x.y within").message, "expected duration after 'within'");
+  const std::vector<std::string> hosts = {"s1", "s2", "s3"};
+  auto invalid = [&](const char* text) { return validate_plan(parse_ok(text), hosts, {"zab.x"}); };
+  EXPECT_EQ(invalid("at 1s restart @leader"),
+            "event 1 (at 1s restart @leader): a role target ('@leader') cannot be used with restart");
+  EXPECT_EQ(invalid("at 1s crash @leader"),
+            "event 1 (at 1s crash @leader): a crash of a role target needs 'for' (no restart event could name its "
+            "host)");
+  EXPECT_EQ(invalid("at 1s disk-lying-sync @leader 1/2"),
+            "event 1 (at 1s disk-lying-sync @leader 1/2): a role target ('@leader') cannot be used with "
+            "disk-lying-sync");
+  EXPECT_EQ(invalid("at 1s power-loss s1 @leader for 1s"),
+            "event 1 (at 1s power-loss s1 @leader for 1s): a power loss names hosts, not roles ('@leader')");
+  EXPECT_EQ(invalid("at 1s power-loss s1 s1 for 1s"),
+            "event 1 (at 1s power-loss s1 s1 for 1s): host 's1' is named twice");
+  EXPECT_EQ(invalid("at 1s crash-at s1 zab.nope"),
+            "event 1 (at 1s crash-at s1 zab.nope): unknown crash site 'zab.nope' (`zsim plan --sites` lists them)");
+  EXPECT_EQ(invalid("at 1s partition split @leader | s2"),
+            "event 1 (at 1s partition split @leader | s2): a role target ('@leader') cannot be used with partition");
+}
+
+// register seed 22372: a lying disk counted in a commit's quorum, crashed,
+// came back without the txn, and a partition then cut off the other
+// holders. A faulty disk is a fault against the budget, and its server
+// stays down once it crashes.
+TEST(FaultPlan, TheBudgetCountsFaultyDisksAsDownServers) {
+  const std::vector<std::string> five = {"s1", "s2", "s3", "s4", "s5"};
+  auto breach = [&](const char* text) { return check_fault_budget(parse_ok(text), five, 2, seconds(20)); };
+  // Crashes beyond the budget are fine without faulty disks (ZAB is safe).
+  EXPECT_EQ(breach("at 1s crash s1\nat 1s crash s2\nat 1s crash s3\nat 2s restart s1\n"), "");
+  EXPECT_EQ(breach("at 1s power-loss s1 s2 s3 s4 s5 for 1s\n"), "");
+  // A faulty disk restarting inside the safety phase.
+  EXPECT_EQ(breach("at 1s disk-lying-sync s1 1/10\nat 2s crash s1\nat 3s restart s1\n"),
+            "at 3s restart s1: s1's disk is faulty: it may restart only in the liveness phase");
+  EXPECT_EQ(breach("at 1s disk-lying-sync s1 1/10\nat 2s crash s1 for 1s\n"),
+            "at 2s crash s1 for 1s: s1's disk is faulty: once it crashes it must stay down until the liveness phase "
+            "(its restart would bring back a server that forgot what it acknowledged)");
+  EXPECT_EQ(breach("at 1s disk-lying-sync s1 1/10\nat 2s crash s1\n"), "");
+  // A faulty disk plus two servers down is three: more than 5 servers lose.
+  EXPECT_EQ(breach("at 1s disk-corrupt-read s1 1/10\nat 2s crash s2\nat 2s pause s3 1s\n"),
+            "at 2s pause s3 1s: 3 servers down or disk-faulty at once (s1 s2 s3) while a disk is faulty; the ensemble "
+            "can lose at most 2");
+  EXPECT_EQ(breach("at 1s disk-corrupt-read s1 1/10\nat 2s crash s2\nat 3s crash @leader for 1s\n"),
+            "at 3s crash @leader for 1s: 3 servers down or disk-faulty at once (s1 s2 and 1 role targets) while a "
+            "disk is faulty; the ensemble can lose at most 2");
+  EXPECT_EQ(breach("at 1s disk-corrupt-read s1 1/10\nat 2s crash s2\nat 3s restart s2\nat 3s crash s3\n"), "");
+  // Correlated faults never take a faulty disk along.
+  EXPECT_EQ(breach("at 1s disk-lying-sync s1 1/10\nat 2s power-loss s1 s2 for 1s\n"),
+            "at 2s power-loss s1 s2 for 1s: s1's disk is faulty: a power loss would restart it early");
+  EXPECT_EQ(breach("at 1s crash s1 for 5s\nat 2s disk-lying-sync s1 1/10\n"),
+            "at 2s disk-lying-sync s1 1/10: s1 gets a faulty disk while it is down and would restart with it");
+  EXPECT_EQ(breach("at 1s crash s1\nat 2s disk-lying-sync s1 1/10\nat 3s restart s1\n"),
+            "at 3s restart s1: s1's disk is faulty: it may restart only in the liveness phase");
+}
+
+// Swarm testing: a seed keeps a subset of the scenario's kinds and an
+// intensity; the draw is deterministic, varies across seeds, and never
+// turns on a kind the scenario left off.
+TEST(FaultPlan, SwarmDrawsVaryKindsAndIntensity) {
+  PlanOptions o = every_kind();
+  o.clock_faults = false;
+  std::set<std::string> draws;
+  std::set<std::uint64_t> gaps;
+  int calm = 0, storms = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    SwarmDraw d1, d2;
+    const PlanOptions a = draw_swarm(Rng(seed), o, &d1);
+    const PlanOptions b = draw_swarm(Rng(seed), o, &d2);
+    EXPECT_EQ(d1.to_string(), d2.to_string());
+    EXPECT_EQ(generate_plan(Rng(seed), a), generate_plan(Rng(seed), b));
+    EXPECT_FALSE(a.clock_faults);
+    draws.insert(d1.to_string());
+    gaps.insert(d1.gap_num * 100 / d1.gap_den);
+    calm += d1.gap_num == 4 ? 1 : 0;
+    storms += d1.gap_den == 4 ? 1 : 0;
+    for (const std::string& k : d1.kinds_on) EXPECT_NE(k, "clock");
+    if (a.role_targets.empty()) {
+      for (const FaultEvent& e : generate_plan(Rng(seed), a).events) EXPECT_FALSE(is_role_target(e.host));
+    }
+  }
+  EXPECT_GT(draws.size(), 150U);  // hardly two seeds alike
+  EXPECT_EQ(gaps.size(), 5U);
+  EXPECT_GT(calm, 20);
+  EXPECT_GT(storms, 20);
+  SwarmDraw d;
+  draw_swarm(Rng(3), o, &d);
+  EXPECT_NE(d.to_string().find("; gap x"), std::string::npos);
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ TEST(Buggify, AnActiveSiteFiresOnlySometimes) {
     sim.add_host("h", make_factory([](io::Env&, LambdaProcess&) {}));
     sim.start(0);
     int fired = 0;
-    for (int i = 0; i < 400; ++i) fired += ZSIM_BUGGIFY(sim.env(0).random) ? 1 : 0;
+    for (int i = 0; i < 400; ++i) fired += sim.env(0).random.buggify("test.site") ? 1 : 0;
     if (fired == 0) continue;  // buggify off, or this site inactive for this seed
     EXPECT_GT(fired, 50);
     EXPECT_LT(fired, 150);  // about 1 in 4
