@@ -35,7 +35,7 @@ core::ServerOptions server_options(const EnsembleSpec& spec, std::int32_t server
   o.notification_interval_ms_max = 1600;
   o.reap_interval_ms = 1000;
   o.snapshot_every_txns = 200;  // snapshots and SNAP syncs under faults
-  o.unsafe_commit_before_quorum = spec.unsafe_commit_before_quorum;
+  o.planted_bug = spec.bug;
   return o;
 }
 

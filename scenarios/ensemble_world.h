@@ -31,8 +31,8 @@ namespace zsim::scenarios {
 struct EnsembleSpec {
   int voters = 5;
   int observers = 0;
-  // Deliberately broken: the leader commits before a quorum acked.
-  bool unsafe_commit_before_quorum = false;
+  // A planted bug for every server (core/server/planted_bugs.h).
+  core::PlantedBug bug = core::PlantedBug::kNone;
 };
 
 // The server host names a spec gives: s1..sN, then o1..oM.

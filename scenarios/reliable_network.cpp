@@ -259,7 +259,7 @@ Scenario make(Protocol protocol) {
   s.sim_options.network.latency = {sim::LatencyModel::Kind::kExponential, micros(200), millis(4), millis(250)};
   s.safety_phase = seconds(6);
   s.liveness_budget = seconds(30);
-  s.build = [protocol](sim::Simulator& sim) { return std::make_unique<LedgerWorkload>(sim, protocol); };
+  s.build = [protocol](sim::Simulator& sim, const RunParams&) { return std::make_unique<LedgerWorkload>(sim, protocol); };
   return s;
 }
 

@@ -77,7 +77,8 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options) {
                                       {"seed", options.seed},
                                       {"faults", std::uint64_t{plan.events.size()}},
                                       {"buggify", simulator.buggify_enabled()}});
-  std::unique_ptr<Workload> workload = s.build(simulator);
+  ZSIM_ASSERT_MSG(bug_error_for(s, options.params.bug).empty(), "planted bug does not apply (bug_error_for first)");
+  std::unique_ptr<Workload> workload = s.build(simulator, options.params);
   ZSIM_ASSERT(workload != nullptr);
   ZSIM_ASSERT_MSG(validate_for(s, plan).empty(), "plan does not fit the scenario (validate_for first)");
   simulator.schedule_plan(plan);
@@ -119,11 +120,26 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options) {
   r.messages_sent = simulator.network().stats().messages_sent;
   r.messages_dropped = simulator.network().stats().messages_dropped;
   r.plan_given = options.plan.has_value();
+  r.bug = options.params.bug;
   return r;
+}
+
+std::string bug_error_for(const Scenario& s, core::PlantedBug bug) {
+  if (bug == core::PlantedBug::kNone) return "";
+  const core::PlantedBugInfo* info = core::planted_bug_info(bug);
+  ZSIM_ASSERT(info != nullptr);
+  if (s.servers == ServerKind::kEnsemble) return "";
+  if (s.servers == ServerKind::kStandalone && info->scope == core::BugScope::kStandaloneAndEnsemble) return "";
+  return fmt::format("planted bug '{}' needs {}; scenario {} runs {}", info->name,
+                     info->scope == core::BugScope::kEnsemble ? "a ZAB ensemble" : "a ZooKeeper server", s.name,
+                     s.servers == ServerKind::kNone ? "no ZooKeeper server" : "a standalone server");
 }
 
 std::string reproduce_command(const RunResult& r, std::string_view plan_file) {
   std::string cmd = fmt::format("zsim run --scenario {} --seed {}", r.scenario, r.seed);
+  if (const core::PlantedBugInfo* info = core::planted_bug_info(r.bug); info != nullptr) {
+    cmd += fmt::format(" --bug {}", info->name);
+  }
   if (!plan_file.empty()) cmd += fmt::format(" --plan {}", plan_file);
   return cmd;
 }

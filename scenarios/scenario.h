@@ -13,6 +13,7 @@
 // (and plan) reproduces exactly.
 #pragma once
 
+#include "core/server/planted_bugs.h"
 #include "sim/fault_plan.h"
 #include "sim/simulator.h"
 #include "sim/trace.h"
@@ -42,6 +43,16 @@ class Workload {
   virtual std::string pending() const = 0;
 };
 
+// What a run asks of the world a scenario builds, beyond the seed.
+struct RunParams {
+  // A planted bug of the catalog (core/server/planted_bugs.h) for every
+  // server the scenario runs; kNone in a real test.
+  core::PlantedBug bug = core::PlantedBug::kNone;
+};
+
+// Which ZooKeeper servers a scenario runs (so which planted bugs apply).
+enum class ServerKind : std::uint8_t { kNone, kStandalone, kEnsemble };
+
 struct Scenario {
   std::string name;
   std::string summary;  // one line, for `zsim list`
@@ -52,7 +63,8 @@ struct Scenario {
   // Network/disk defaults for this scenario (the seed is filled in).
   sim::SimOptions sim_options;
   // Adds hosts and starts processes; returns the workload to judge.
-  std::function<std::unique_ptr<Workload>(sim::Simulator&)> build;
+  std::function<std::unique_ptr<Workload>(sim::Simulator&, const RunParams&)> build;
+  ServerKind servers = ServerKind::kNone;
   // Whether plans may name roles (@leader, ...): the world sets a role
   // resolver on the simulator.
   bool has_roles = false;
@@ -71,6 +83,8 @@ struct RunOptions {
   sim::TraceFormat trace_format = sim::TraceFormat::kText;
   // Limits on the whole run (a runaway run is a failed run, not a hang).
   std::uint64_t max_events = 50'000'000;
+  // REQUIRES: bug_error_for(s, params.bug) is "".
+  RunParams params;
 };
 
 struct RunResult {
@@ -85,6 +99,7 @@ struct RunResult {
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_dropped = 0;
   bool plan_given = false;
+  core::PlantedBug bug = core::PlantedBug::kNone;
 };
 
 // The plan a seed generates for a scenario (what `zsim plan` prints); with
@@ -99,6 +114,10 @@ int max_servers_down(const Scenario& s);
 
 // Checks a plan against the scenario's hosts: "" if fine, else the problem.
 std::string validate_for(const Scenario& s, const sim::FaultPlan& plan);
+
+// "" if the planted bug can be planted in the scenario's servers, else why
+// not (kNone always can).
+std::string bug_error_for(const Scenario& s, core::PlantedBug bug);
 
 // Runs one seed. REQUIRES: options.plan, if given, passed validate_for().
 RunResult run_scenario(const Scenario& s, const RunOptions& options);

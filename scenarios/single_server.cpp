@@ -33,9 +33,9 @@ using core::Code;
 
 constexpr const char* kServer = "s1";
 
-core::ServerOptions server_options(bool unsafe_ack = false) {
+core::ServerOptions server_options(core::PlantedBug bug = core::PlantedBug::kNone) {
   core::ServerOptions o;
-  o.unsafe_ack_before_sync = unsafe_ack;
+  o.planted_bug = bug;
   o.tick_ms = 500;  // sessions negotiate into [1s, 10s]
   o.reap_interval_ms = 5000;
   o.snapshot_every_txns = 200;  // exercise snapshots + log roll under crashes
@@ -43,7 +43,8 @@ core::ServerOptions server_options(bool unsafe_ack = false) {
 }
 
 struct ServerProcess final : sim::Process {
-  explicit ServerProcess(io::Env& env, bool unsafe_ack = false) : server(env, server_options(unsafe_ack)) {}
+  explicit ServerProcess(io::Env& env, core::PlantedBug bug = core::PlantedBug::kNone)
+      : server(env, server_options(bug)) {}
   core::Server server;
 };
 
@@ -206,10 +207,10 @@ class RegisterClient final : public sim::Process {
 
 class RegisterWorkload final : public ClientsWorkload<RegisterClientState> {
  public:
-  RegisterWorkload(sim::Simulator& sim, bool unsafe_ack)
+  RegisterWorkload(sim::Simulator& sim, core::PlantedBug bug)
       : ClientsWorkload("has not completed a read"), history_(sim) {
     const io::HostId server = sim.add_host(
-        kServer, [unsafe_ack](io::Env& env) { return std::make_unique<ServerProcess>(env, unsafe_ack); });
+        kServer, [bug](io::Env& env) { return std::make_unique<ServerProcess>(env, bug); });
     sim.start(server);
     for (int c = 1; c <= 4; ++c) {
       RegisterClientState& st = clients_.emplace_back();
@@ -265,8 +266,8 @@ class RegisterWorkload final : public ClientsWorkload<RegisterClientState> {
 
 class SessionsWorkload final : public ClientsWorkload<SessionClientState> {
  public:
-  explicit SessionsWorkload(sim::Simulator& sim) : ClientsWorkload("holds no node in a live session") {
-    server_ = sim.add_host(kServer, [](io::Env& env) { return std::make_unique<ServerProcess>(env); });
+  SessionsWorkload(sim::Simulator& sim, core::PlantedBug bug) : ClientsWorkload("holds no node in a live session") {
+    server_ = sim.add_host(kServer, [bug](io::Env& env) { return std::make_unique<ServerProcess>(env, bug); });
     sim.start(server_);
     for (int c = 1; c <= 3; ++c) {
       SessionClientState& st = clients_.emplace_back();
@@ -349,7 +350,8 @@ void register_single_server(std::vector<Scenario>& out) {
   reg.sim_options.disk.sync_latency_max = millis(10);
   reg.safety_phase = seconds(20);
   reg.liveness_budget = seconds(30);
-  reg.build = [](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, false); };
+  reg.servers = ServerKind::kStandalone;
+  reg.build = [](sim::Simulator& sim, const RunParams& p) { return std::make_unique<RegisterWorkload>(sim, p.bug); };
   out.push_back(reg);
 
   // The same workload against a server that acknowledges writes before they
@@ -357,7 +359,10 @@ void register_single_server(std::vector<Scenario>& out) {
   Scenario broken = reg;
   broken.name = "single-register-unsafe-ack";
   broken.summary = "deliberately broken: acknowledges writes before fsync; crashes lose them (caught)";
-  broken.build = [](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, true); };
+  broken.build = [](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(
+        sim, p.bug == core::PlantedBug::kNone ? core::PlantedBug::kAckBeforeSync : p.bug);
+  };
   out.push_back(std::move(broken));
 
   Scenario ses;
@@ -367,7 +372,8 @@ void register_single_server(std::vector<Scenario>& out) {
   ses.sim_options.disk = reg.sim_options.disk;
   ses.safety_phase = seconds(20);
   ses.liveness_budget = seconds(30);
-  ses.build = [](sim::Simulator& sim) { return std::make_unique<SessionsWorkload>(sim); };
+  ses.servers = ServerKind::kStandalone;
+  ses.build = [](sim::Simulator& sim, const RunParams& p) { return std::make_unique<SessionsWorkload>(sim, p.bug); };
   out.push_back(std::move(ses));
 }
 

@@ -3,6 +3,7 @@
 // Wall-clock time appears here only to report how long a run took; it never
 // reaches a simulation.
 #include "core/fault_sites.h"
+#include "core/server/planted_bugs.h"
 #include "scenarios/scenario.h"
 #include "tools/commands.h"
 
@@ -60,10 +61,25 @@ sim::FaultPlan read_plan_or_throw(const std::string& path, const Scenario& s) {
 
 std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
+// --bug NAME: a planted bug of the catalog that the scenario's servers can
+// carry, or bad input naming the choices.
+core::PlantedBug bug_or_throw(const std::string& name, const Scenario& s) {
+  if (name.empty()) return core::PlantedBug::kNone;
+  const std::optional<core::PlantedBug> bug = core::find_planted_bug(name);
+  if (!bug) {
+    std::string known;
+    for (const core::PlantedBugInfo& b : core::kPlantedBugs) known += (known.empty() ? "" : ", ") + std::string(b.name);
+    throw BadInput{fmt::format("unknown planted bug '{}' (`zsim bugs` lists them: {})", name, known)};
+  }
+  if (std::string why = scenarios::bug_error_for(s, *bug); !why.empty()) throw BadInput{why};
+  return *bug;
+}
+
 nlohmann::ordered_json to_json(const RunResult& r, std::int64_t wall_ms) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
+  if (const core::PlantedBugInfo* bug = core::planted_bug_info(r.bug); bug != nullptr) j["bug"] = bug->name;
   j["verdict"] = sim::to_string(r.verdict);
   if (!r.message.empty()) j["message"] = r.message;
   j["fingerprint"] = hex(r.fingerprint);
@@ -86,6 +102,7 @@ struct RunArgs {
   std::string scenario;
   std::uint64_t seed = 1;
   std::string plan_file;
+  std::string bug;
   bool trace = false;
   std::string trace_format = "text";
   bool json = false;
@@ -142,6 +159,7 @@ int do_run(const RunArgs& args) {
   const Scenario& s = scenario_or_throw(args.scenario);
   scenarios::RunOptions options;
   options.seed = args.seed;
+  options.params.bug = bug_or_throw(args.bug, s);
   if (!args.plan_file.empty()) options.plan = read_plan_or_throw(args.plan_file, s);
   if (args.check_determinism) return check_determinism(s, options);
   if (args.trace) {
@@ -172,6 +190,7 @@ struct SweepArgs {
   std::string seeds;
   int jobs = 0;
   std::string shard;
+  std::string bug;
   bool json = false;
 };
 
@@ -248,6 +267,7 @@ int do_sweep(const SweepArgs& args) {
   const Scenario& s = scenario_or_throw(args.scenario);
   const auto [first, last] = parse_seed_range(args.seeds);
   const auto [shard_i, shard_n] = parse_shard(args.shard);
+  const core::PlantedBug bug = bug_or_throw(args.bug, s);
   if (args.jobs < 0) throw BadInput{"--jobs must be at least 1"};
   std::vector<std::uint64_t> seeds;
   for (std::uint64_t seed = first;; ++seed) {
@@ -267,6 +287,7 @@ int do_sweep(const SweepArgs& args) {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
       scenarios::RunOptions options;
       options.seed = seeds[i];
+      options.params.bug = bug;
       const auto t0 = std::chrono::steady_clock::now();
       results[i] = scenarios::run_scenario(s, options);
       wall[i] = ms_since(t0);
@@ -333,6 +354,15 @@ int do_sites() {
   return 0;
 }
 
+int do_bugs() {
+  std::size_t width = 0;
+  for (const core::PlantedBugInfo& b : core::kPlantedBugs) width = std::max(width, b.name.size());
+  for (const core::PlantedBugInfo& b : core::kPlantedBugs) {
+    fmt::print("{:<{}}  {:<15} {}\n", b.name, width, b.jira.empty() ? "-" : b.jira, b.cause);
+  }
+  return 0;
+}
+
 int do_list() {
   std::size_t width = 0;
   for (const Scenario& s : scenarios::all_scenarios()) width = std::max(width, s.name.size());
@@ -363,6 +393,8 @@ void add_run_commands(CLI::App& app, int* exit_code) {
   run->add_option("--seed", run_args->seed, "Seed of every random choice in the run")->required();
   run->add_option("--plan", run_args->plan_file,
                   "Fault plan file to run instead of the one the seed generates (see `zsim plan`)");
+  run->add_option("--bug", run_args->bug,
+                  "Plant a bug of the catalog in every server (`zsim bugs` lists them; for proving the checks)");
   run->add_flag("--trace", run_args->trace, "Print one line per event to stdout");
   run->add_option("--trace-format", run_args->trace_format, "Trace line format")
       ->check(CLI::IsMember({"text", "json"}));
@@ -383,6 +415,8 @@ void add_run_commands(CLI::App& app, int* exit_code) {
   sweep->add_option("--shard", sweep_args->shard,
                     "Run only shard I of N (I/N, 1 <= I <= N): seeds A+I-1, A+I-1+N, ... for CI matrices "
                     "and job arrays");
+  sweep->add_option("--bug", sweep_args->bug,
+                    "Plant a bug of the catalog in every server (`zsim bugs` lists them): the sweep should fail");
   sweep->add_flag("--json", sweep_args->json, "One JSON object per seed, then a summary object");
   sweep->callback([sweep_args, exit_code] { guarded(exit_code, [&] { return do_sweep(*sweep_args); }); });
 
@@ -405,6 +439,12 @@ void add_run_commands(CLI::App& app, int* exit_code) {
       return do_plan(*plan_scenario, *plan_seed);
     });
   });
+
+  CLI::App* bugs = app.add_subcommand("bugs", "List the planted-bug catalog: real ZooKeeper bugs the checks must catch");
+  bugs->footer(
+      "Plant one with `zsim run|sweep --scenario S --bug NAME`; tools/bug-report.sh sweeps each one\n"
+      "and docs/bug-catalog.md records which checks catch it.");
+  bugs->callback([exit_code] { guarded(exit_code, [] { return do_bugs(); }); });
 
   CLI::App* list = app.add_subcommand("list", "List the scenarios, one line each");
   list->callback([exit_code] { guarded(exit_code, [] { return do_list(); }); });

@@ -431,7 +431,7 @@ bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const
     if (!ok) return fail_disk();
     on_standalone_synced();
   });
-  if (options_.unsafe_ack_before_sync) {
+  if (planted(PlantedBug::kAckBeforeSync)) {
     env_.clock.schedule(Duration{0}, [this, gen] {
       if (gen == generation_) on_standalone_synced();
     });
@@ -454,7 +454,7 @@ void Server::fail_disk() {
 
 void Server::on_standalone_synced() {
   const int64_t durable =
-      options_.unsafe_ack_before_sync ? log_.last_appended_zxid() : log_.last_synced_zxid();
+      planted(PlantedBug::kAckBeforeSync) ? log_.last_appended_zxid() : log_.last_synced_zxid();
   while (!unapplied_.empty() && unapplied_.front().header.zxid <= durable) {
     Txn txn = std::move(unapplied_.front());
     unapplied_.pop_front();

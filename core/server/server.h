@@ -54,6 +54,7 @@
 #include "core/io/env.h"
 #include "core/proto/quorum.h"
 #include "core/proto/wire.h"
+#include "core/server/planted_bugs.h"
 #include "core/server/txn_log.h"
 #include "core/tree/data_tree.h"
 #include "core/tree/watches.h"
@@ -142,14 +143,10 @@ struct ServerOptions {
   // (ZooKeeper: 0xffffffff). Lower only to test the rollover.
   int64_t zxid_counter_max = zab::kCounterMax;
 
-  // Deliberately broken servers, to prove the harness catches them:
-  //  - standalone: apply and acknowledge each write as soon as it is
-  //    appended, before the sync makes it durable (a crash loses it);
-  //    ensemble: a follower ACKs a proposal before its log sync.
-  bool unsafe_ack_before_sync = false;
-  //  - ensemble: the leader commits a proposal once its own log has it,
-  //    without waiting for a quorum (an isolated leader loses writes).
-  bool unsafe_commit_before_quorum = false;
+  // A deliberately broken server, to prove the harness catches it: one
+  // entry of the planted-bug catalog (core/server/planted_bugs.h), reachable
+  // only through it. kNone in every real use.
+  PlantedBug planted_bug = PlantedBug::kNone;
 
   // Limits: requests in flight per session, open client connections.
   size_t session_queue_max = 1000;
@@ -258,6 +255,10 @@ class Server {
   enum class LearnerStage : uint8_t { kConnecting, kInfoSent, kEpochAcked, kSyncing, kBroadcast };
 
   // --- start ---------------------------------------------------------------
+  bool planted(PlantedBug bug) const { return options_.planted_bug == bug; }
+  // The last zxid this server tells its peers it has: its log's, except
+  // under the planted ZOOKEEPER-2355 bug (a recorded claim may be higher).
+  zab::Zxid last_zxid_claimed() const;
   void start_standalone();
   void start_ensemble();
   bool is_ensemble() const { return !options_.ensemble.empty(); }
@@ -340,6 +341,7 @@ class Server {
 
   // Learner (follower or observer).
   void become_learner(zab::ServerId leader);
+  void connect_to_leader();
   void on_leader_message(const io::Bytes& bytes);
   void send_leader(const quorum::Message& m);
   void on_sync_start(quorum::SyncStart m);
@@ -426,6 +428,8 @@ class Server {
   zab::Zxid acked_upto_ = 0;         // proposals acked, up to here
   bool newleader_pending_ = false;   // NEWLEADER received, ACK not yet sent
   bool newleader_acked_ = false;
+  // Planted ZOOKEEPER-2355 only: the last zxid recorded ahead of the log.
+  zab::Zxid claimed_zxid_ = 0;
 };
 
 }  // namespace zsim::core

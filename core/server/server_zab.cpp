@@ -27,6 +27,8 @@ namespace {
 constexpr const char* kAcceptedEpochFile = "acceptedEpoch";
 constexpr const char* kCurrentEpochFile = "currentEpoch";
 constexpr int kEpochReadAttempts = 3;
+// Written only under the planted ZOOKEEPER-2355 bug.
+constexpr const char* kLastZxidSeenFile = "lastZxidSeen";
 
 io::Hex hex(int64_t v) { return io::Hex{static_cast<uint64_t>(v)}; }
 
@@ -69,6 +71,7 @@ zab::ZabOptions Server::zab_options() const {
   z.finalize_wait_ms = options_.finalize_wait_ms;
   z.notification_interval_ms_min = options_.notification_interval_ms_min;
   z.notification_interval_ms_max = options_.notification_interval_ms_max;
+  z.planted_vote_without_epoch = planted(PlantedBug::kVoteWithoutEpoch);
   return z;
 }
 
@@ -145,6 +148,11 @@ void Server::persist_epoch(const char* name, int64_t value, UniqueFunction<void(
 
 // --- start and election ------------------------------------------------------------------
 
+zab::Zxid Server::last_zxid_claimed() const {
+  const zab::Zxid logged = log_.last_appended_zxid();
+  return planted(PlantedBug::kLastZxidBeforeSync) ? std::max(logged, claimed_zxid_) : logged;
+}
+
 void Server::start_ensemble() {
   std::set<zab::ServerId> voters;
   std::set<zab::ServerId> observers;
@@ -152,6 +160,14 @@ void Server::start_ensemble() {
   config_.emplace(voters, observers);
   election_ = std::make_unique<zab::Election>(options_.server_id, *config_, zab_options());
   load_epochs();
+  if (planted(PlantedBug::kLastZxidBeforeSync)) {
+    // ZOOKEEPER-2355, planted: the zxid recorded ahead of the log counts.
+    if (std::optional<io::Bytes> b = env_.disk.read(kLastZxidSeenFile); b && b->size() == 12) {
+      Reader r(*b);
+      const int64_t z = r.i64();
+      if (r.u32() == crc32c(std::string_view(*b).substr(0, 8)) && r.ok()) claimed_zxid_ = z;
+    }
+  }
   // What recovery replayed may include txns no quorum ever had: they wait
   // for a leader's verdict before they count as committed.
   if (auto txns = log_.txns_after(log_.cache_base_zxid())) {
@@ -206,7 +222,7 @@ void Server::become_looking(const char* why) {
   pending_ = PendingChanges{};
   leader_sid_ = zab::kNoServer;
   role_ = Role::kLooking;
-  on_election_step(election_->start(log_.last_appended_zxid(), current_epoch_, now_ms()));
+  on_election_step(election_->start(last_zxid_claimed(), current_epoch_, now_ms()));
 }
 
 void Server::absorb_unapplied() {
@@ -274,7 +290,7 @@ void Server::become_leader() {
   leader_sid_ = options_.server_id;
   init_deadline_tick_ = half_ticks_ + 2 * options_.init_limit_ticks;
   discovery_.emplace(options_.server_id, *config_, accepted_epoch_,
-                     zab::StateSummary{current_epoch_, log_.last_appended_zxid()});
+                     zab::StateSummary{current_epoch_, last_zxid_claimed()});
   env_.trace.event("zab.leading", {{"accepted_epoch", accepted_epoch_}, {"zxid", hex(log_.last_appended_zxid())}});
   discovery_->begin();
   leader_progress();
@@ -487,6 +503,11 @@ void Server::sync_learner(io::ConnId conn) {
   if (!l.want_snapshot && (cached.empty() ? base == committed : cached.back().header.zxid == committed)) {
     plan = zab::decide_sync(zab::summarize(base, committed, zxids), l.last_zxid);
   }
+  if (plan.kind == zab::SyncKind::Trunc && planted(PlantedBug::kDiffWithoutTrunc)) {
+    // ZOOKEEPER-1154, planted: the txns after the common point, as a DIFF.
+    plan.kind = zab::SyncKind::Diff;
+    plan.send_after = plan.truncate_to;
+  }
   env_.trace.event("zab.sync", {{"sid", l.sid}, {"plan", zab::to_string(plan)}});
   if (plan.kind == zab::SyncKind::Snap) {
     send_learner(conn, quorum::SyncStart{quorum::SyncKind::kSnap, 0, write_snapshot(tree_)});
@@ -561,7 +582,7 @@ void Server::propose(Txn txn) {
 
 void Server::on_leader_synced() {
   const zab::Zxid synced = log_.last_synced_zxid();
-  if (options_.unsafe_commit_before_quorum) {
+  if (planted(PlantedBug::kCommitBeforeQuorum)) {
     // Deliberately broken: the leader's own log is taken for a quorum.
     std::vector<zab::Zxid> ready;
     for (const Txn& t : unapplied_) {
@@ -636,7 +657,9 @@ void Server::leader_half_tick() {
   for (const auto& [conn, l] : learners_) {
     if (l.forwarding) env_.net.send(conn, ping);
   }
-  if (!liveness_->has_quorum(half_ticks_)) return become_looking("lost the quorum within syncLimit");
+  if (!liveness_->has_quorum(half_ticks_) && !planted(PlantedBug::kLeaderNeverStepsDown)) {
+    return become_looking("lost the quorum within syncLimit");
+  }
   if (half_ticks_ % 2 == 0) expire_sessions();
 }
 
@@ -659,22 +682,44 @@ void Server::become_learner(zab::ServerId leader) {
   stage_ = LearnerStage::kConnecting;
   acked_upto_ = 0;
   newleader_pending_ = false;
-  const EnsembleMember* m = member_by_id(leader);
-  ZSIM_ASSERT(m != nullptr);
+  ZSIM_ASSERT(member_by_id(leader) != nullptr);
   env_.trace.event(observer ? "zab.observing" : "zab.following", {{"leader", leader}});
+  connect_to_leader();
+}
+
+void Server::connect_to_leader() {
+  const EnsembleMember* m = member_by_id(leader_sid_);
+  ZSIM_ASSERT(m != nullptr);
+  const bool observer = role_ == Role::kObserving;
   const uint64_t gen = generation_;
   io::StreamHandlers h;
   h.on_message = [this, gen](io::Bytes bytes) {
     if (gen == generation_) on_leader_message(bytes);
   };
   h.on_closed = [this, gen](io::CloseReason reason) {
-    if (gen == generation_) become_looking(reason == io::CloseReason::kRefused ? "leader refused" : "leader connection lost");
+    if (gen != generation_) return;
+    leader_conn_ = 0;
+    // Refused before the leader said anything: it may not have decided yet
+    // (servers that restarted together decide within a few milliseconds
+    // of each other). Try again within initLimit, as ZooKeeper's learner
+    // does, instead of starting a new election round at once: a round per
+    // refusal kept a power-lost ensemble electing in lockstep (kv seed 507).
+    const bool nothing_heard = stage_ == LearnerStage::kConnecting || stage_ == LearnerStage::kInfoSent;
+    if (nothing_heard && half_ticks_ + 1 < init_deadline_tick_) {
+      env_.trace.event("zab.leader_retry", {{"leader", leader_sid_}});
+      stage_ = LearnerStage::kConnecting;
+      env_.clock.schedule(millis(options_.tick_ms / 2), [this, gen] {
+        if (gen == generation_ && leader_conn_ == 0) connect_to_leader();
+      });
+      return;
+    }
+    become_looking(reason == io::CloseReason::kRefused ? "leader refused" : "leader connection lost");
   };
   leader_conn_ = env_.net.connect(m->host, options_.quorum_port, std::move(h), [this, gen, observer](io::ConnId) {
     if (gen != generation_) return;
     stage_ = LearnerStage::kInfoSent;
     leader_heard_tick_ = half_ticks_;
-    send_leader(quorum::LearnerInfo{accepted_epoch_, log_.last_appended_zxid(), observer, force_snap_});
+    send_leader(quorum::LearnerInfo{accepted_epoch_, last_zxid_claimed(), observer, force_snap_});
   });
 }
 
@@ -691,7 +736,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
   const bool syncing_or_later = stage_ == LearnerStage::kSyncing || stage_ == LearnerStage::kBroadcast;
   if (auto* li = std::get_if<quorum::LeaderInfo>(&msg)) {
     if (stage_ != LearnerStage::kInfoSent) return become_looking("unexpected LEADERINFO");
-    const zab::Zxid last = log_.last_appended_zxid();
+    const zab::Zxid last = last_zxid_claimed();
     switch (zab::on_leader_info(accepted_epoch_, li->new_epoch)) {
       case zab::LeaderInfoAction::Reject: return become_looking("the leader's epoch is older than ours");
       case zab::LeaderInfoAction::AlreadyAccepted:
@@ -708,7 +753,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
           new_epoch_ = epoch;
           stage_ = LearnerStage::kEpochAcked;
           env_.random.fault_site("zab.learner.epoch-accepted");
-          send_leader(quorum::AckEpoch{current_epoch_, log_.last_appended_zxid()});
+          send_leader(quorum::AckEpoch{current_epoch_, last_zxid_claimed()});
         });
         return;
       }
@@ -750,6 +795,7 @@ void Server::on_leader_message(const io::Bytes& bytes) {
   if (std::holds_alternative<quorum::UpToDate>(msg)) {
     if (stage_ != LearnerStage::kSyncing || !newleader_acked_) return become_looking("unexpected UPTODATE");
     stage_ = LearnerStage::kBroadcast;
+    if (planted(PlantedBug::kEpochAtUpToDate)) persist_epoch(kCurrentEpochFile, current_epoch_, [](bool) {});
     flush_unreported();
     serving_ = true;
     env_.trace.event("zab.uptodate", {{"leader", leader_sid_}, {"zxid", hex(tree_.last_zxid())}});
@@ -779,6 +825,11 @@ void Server::reconnect_for_snapshot(const char* why) {
 }
 
 void Server::on_sync_start(quorum::SyncStart m) {
+  if (m.kind == quorum::SyncKind::kTrunc && planted(PlantedBug::kTruncOffByOne) &&
+      zab::counter_of(m.truncate_to) > 1 && log_.last_appended_zxid() > m.truncate_to) {
+    // ZOOKEEPER-1156, planted: the txn at the truncation point goes too.
+    m.truncate_to -= 1;
+  }
   newleader_acked_ = false;
   if (force_snap_ && m.kind != quorum::SyncKind::kSnap) {
     // We asked for a SNAP because our log could not be cut back: a DIFF or
@@ -839,6 +890,12 @@ void Server::on_sync_start(quorum::SyncStart m) {
 
 void Server::on_sync_txn(const Txn& txn) {
   if (txn.header.zxid <= log_.last_appended_zxid()) return become_looking("SYNC txn out of order");
+  if (planted(PlantedBug::kLastZxidBeforeSync)) {
+    // ZOOKEEPER-2355, planted: the txn's zxid is recorded (durably, on its
+    // own) before the txn itself is.
+    claimed_zxid_ = txn.header.zxid;
+    persist_epoch(kLastZxidSeenFile, txn.header.zxid, [](bool) {});
+  }
   log_.append(txn);
   env_.random.fault_site("zab.learner.sync-txn-logged");
   apply_txn(txn, false);
@@ -859,20 +916,27 @@ void Server::try_ack_newleader() {
   // Persist what we received, then the epoch, then acknowledge.
   const uint64_t gen = generation_;
   const int64_t epoch = new_epoch_;
-  log_.sync([this, gen, epoch](bool ok) {
+  auto ack = [this, gen, epoch] {
+    if (gen != generation_) return;
+    current_epoch_ = epoch;
+    newleader_acked_ = true;
+    election_->settle(leader_sid_, log_.last_appended_zxid(), epoch);
+    send_leader(quorum::AckNewLeader{});
+    env_.random.fault_site("zab.learner.newleader-acked");
+    ack_synced();
+  };
+  auto persist_then_ack = [this, gen, epoch, ack](bool ok) {
     if (gen != generation_) return;
     if (!ok) return fail_disk();
-    persist_epoch(kCurrentEpochFile, epoch, [this, gen, epoch](bool ok2) {
+    if (planted(PlantedBug::kEpochAtUpToDate)) return ack();  // ZOOKEEPER-1282: written at UPTODATE
+    persist_epoch(kCurrentEpochFile, epoch, [this, gen, ack](bool ok2) {
       if (gen != generation_) return;
       if (!ok2) return fail_disk();
-      current_epoch_ = epoch;
-      newleader_acked_ = true;
-      election_->settle(leader_sid_, log_.last_appended_zxid(), epoch);
-      send_leader(quorum::AckNewLeader{});
-      env_.random.fault_site("zab.learner.newleader-acked");
-      ack_synced();
+      ack();
     });
-  });
+  };
+  if (planted(PlantedBug::kNewLeaderAckBeforeSync)) return persist_then_ack(true);  // ZOOKEEPER-3911
+  log_.sync(std::move(persist_then_ack));
 }
 
 void Server::on_proposal(Txn txn) {
@@ -881,11 +945,12 @@ void Server::on_proposal(Txn txn) {
   log_.append(txn);
   env_.random.fault_site("zab.follower.proposal-logged");
   unapplied_.push_back(std::move(txn));
-  if (options_.unsafe_ack_before_sync) {
-    // Deliberately broken: the ACK promises a txn the disk does not hold yet.
-    if (newleader_acked_) {
+  if (planted(PlantedBug::kAckBeforeSync)) {
+    // Planted: the ACK promises a txn the disk does not hold yet.
+    if (newleader_acked_ && role_ == Role::kFollowing) {
       send_leader(quorum::Ack{zxid});
       acked_upto_ = zxid;
+      env_.random.fault_site("zab.follower.ack-sent");
     }
   }
   const uint64_t gen = generation_;

@@ -25,6 +25,12 @@ bool options_valid(const ZabOptions& o) {
          o.notification_interval_ms_min <= o.notification_interval_ms_max;
 }
 
+bool Election::better(const Vote& a, const Vote& b) const {
+  if (!options_.planted_vote_without_epoch) return better_proposal(a, b);
+  if (a.zxid != b.zxid) return a.zxid > b.zxid;
+  return a.leader > b.leader;
+}
+
 Election::Election(ServerId me, QuorumVerifier config, ZabOptions options)
     : me_(me), config_(std::move(config)), options_(options) {
   ZSIM_ASSERT(config_.is_member(me_));
@@ -70,7 +76,7 @@ void Election::propose(const Vote& proposal) {
                .round = round_,
                .state = PeerState::Looking};
   ZSIM_ASSERT(vote_.leader == kNoServer || config_.is_voter(vote_.leader));
-  ZSIM_ASSERT(!better_proposal(initial_, vote_));
+  ZSIM_ASSERT(!better(initial_, vote_));
   // A new proposal needs its own quorum and its own finalize wait.
   finalize_deadline_ms_ = kNoDeadline;
   if (config_.is_voter(me_)) received_[me_] = vote_;
@@ -145,17 +151,17 @@ void Election::on_looking_vote(const Notification& n, int64_t now_ms, ElectionSt
     round_ = n.vote.round;
     received_.clear();
     initial_.round = round_;
-    propose(better_proposal(n.vote, initial_) ? n.vote : initial_);
+    propose(better(n.vote, initial_) ? n.vote : initial_);
     send_all(step);
   } else if (n.vote.round < round_) {
     // The sender lags: bring it to my round. An observer does not: its vote
     // never counts, and the voter would answer it at once — a ping-pong.
     if (config_.is_voter(me_)) reply(n.from, step);
     return;
-  } else if (better_proposal(n.vote, vote_)) {
+  } else if (better(n.vote, vote_)) {
     propose(n.vote);
     send_all(step);
-  } else if (better_proposal(vote_, n.vote) && config_.is_voter(me_)) {
+  } else if (better(vote_, n.vote) && config_.is_voter(me_)) {
     // The sender proposes worse than I do in my round: tell it. ZooKeeper
     // does not, relying on its connection manager, which resends the last
     // vote whenever a connection comes up; over datagrams there is no such

@@ -158,6 +158,8 @@ class Election {
   const QuorumVerifier& config() const { return config_; }
 
  private:
+  // better_proposal(), or the planted bug's order without the epoch.
+  bool better(const Vote& a, const Vote& b) const;
   void advance_time(int64_t now_ms);
   void propose(const Vote& proposal);
   void send_all(ElectionStep& step) const;

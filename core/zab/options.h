@@ -35,6 +35,11 @@ struct ZabOptions {
   // in seconds, not minutes).
   int64_t notification_interval_ms_min = 200;
   int64_t notification_interval_ms_max = 6400;
+
+  // Planted bug (core/server/planted_bugs.h, ZOOKEEPER-1419-like): order
+  // proposals by (zxid, leader) only, ignoring the epoch. Off except
+  // through the catalog.
+  bool planted_vote_without_epoch = false;
 };
 
 // True if the knobs are usable: all positive, min <= max,

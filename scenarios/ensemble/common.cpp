@@ -129,6 +129,7 @@ Scenario ensemble_scenario(std::string name, std::string summary, sim::PlanOptio
   s.summary = std::move(summary);
   s.plan_options = std::move(plan);
   s.has_roles = true;
+  s.servers = ServerKind::kEnsemble;
   // fsync takes milliseconds on a real disk: a window in which a crash can
   // catch a txn that is logged but not yet durable.
   s.sim_options.disk.sync_latency_min = millis(1);

@@ -138,6 +138,12 @@ std::vector<std::string> client_names(int n);
 // ensemble can lose; more of them would be beyond any replication protocol.
 sim::PlanOptions ensemble_faults(const EnsembleSpec& spec, int clients);
 
+// The spec with the run's planted bug, if any.
+inline EnsembleSpec with_bug(EnsembleSpec spec, const RunParams& p) {
+  if (p.bug != core::PlantedBug::kNone) spec.bug = p.bug;
+  return spec;
+}
+
 // An ensemble scenario with the shared timing (20 s of faults, a 30 s
 // liveness budget, fsyncs of 1-10 ms).
 Scenario ensemble_scenario(std::string name, std::string summary, sim::PlanOptions plan);

@@ -144,6 +144,11 @@ struct RegisterSpec {
   int keys = 1;  // 1: the register /r; more: /k0../k{n-1}, checked per key
 };
 
+RegisterSpec with_bug(RegisterSpec spec, const RunParams& p) {
+  if (p.bug != core::PlantedBug::kNone) spec.ensemble.bug = p.bug;
+  return spec;
+}
+
 class RegisterWorkload final : public EnsembleWorkload<RegisterClientState> {
  public:
   RegisterWorkload(sim::Simulator& sim, const RegisterSpec& spec)
@@ -190,15 +195,19 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   Scenario reg = ensemble_scenario(
       "register", "5-server ensemble: read/write/cas on one znode under every fault; ZooKeeper-consistent",
       ensemble_faults(reg_spec.ensemble, reg_spec.clients));
-  reg.build = [reg_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, reg_spec); };
+  reg.build = [reg_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(sim, with_bug(reg_spec, p));
+  };
   out.push_back(reg);
 
   RegisterSpec broken_spec = reg_spec;
-  broken_spec.ensemble.unsafe_commit_before_quorum = true;
+  broken_spec.ensemble.bug = core::PlantedBug::kCommitBeforeQuorum;
   Scenario broken = reg;
   broken.name = "register-unsafe-commit";
   broken.summary = "deliberately broken: leaders commit before a quorum acks; an isolated leader loses writes (caught)";
-  broken.build = [broken_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, broken_spec); };
+  broken.build = [broken_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(sim, with_bug(broken_spec, p));
+  };
   out.push_back(std::move(broken));
 
   RegisterSpec kv_spec;
@@ -209,7 +218,9 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   Scenario kv = ensemble_scenario(
       "kv", "5 voters + 1 observer: 8 clients read/write/cas 8 znodes; each key ZooKeeper-consistent",
       ensemble_faults(kv_spec.ensemble, kv_spec.clients));
-  kv.build = [kv_spec](sim::Simulator& sim) { return std::make_unique<RegisterWorkload>(sim, kv_spec); };
+  kv.build = [kv_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(sim, with_bug(kv_spec, p));
+  };
   out.push_back(std::move(kv));
 
 }

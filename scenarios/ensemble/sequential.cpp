@@ -250,7 +250,9 @@ void register_ensemble_sequential(std::vector<Scenario>& out) {
   Scenario seq = ensemble_scenario(
       "sequential", "3 servers: sequential creates under contention are unique, never lost, in commit order",
       ensemble_faults(seq_spec, 5));
-  seq.build = [seq_spec](sim::Simulator& sim) { return std::make_unique<SequentialWorkload>(sim, seq_spec, 5); };
+  seq.build = [seq_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<SequentialWorkload>(sim, with_bug(seq_spec, p), 5);
+  };
   out.push_back(std::move(seq));
 
 }

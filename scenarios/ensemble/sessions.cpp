@@ -91,7 +91,9 @@ void register_ensemble_sessions(std::vector<Scenario>& out) {
   Scenario ses = ensemble_scenario(
       "sessions", "3 servers: ephemerals vanish when, and only when, their session expires, across session moves",
       std::move(ses_faults));
-  ses.build = [ses_spec](sim::Simulator& sim) { return std::make_unique<SessionsWorkload>(sim, ses_spec, 3); };
+  ses.build = [ses_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<SessionsWorkload>(sim, with_bug(ses_spec, p), 3);
+  };
   out.push_back(std::move(ses));
 }
 

@@ -360,7 +360,7 @@ TEST(Ensemble, ZxidCounterRolloverForcesANewEpoch) {
 // partition heals and a new leader has synchronized everyone.
 std::vector<std::string> acked_writes_lost_by_isolated_leader(bool unsafe_commit) {
   core::ServerOptions o = Ensemble::fast();
-  o.unsafe_commit_before_quorum = unsafe_commit;
+  if (unsafe_commit) o.planted_bug = core::PlantedBug::kCommitBeforeQuorum;
   Ensemble e(5, 0, o);
   EXPECT_TRUE(e.wait_all_serving());
   const size_t old = *e.leader();
