@@ -37,10 +37,15 @@ namespace zsim::scenarios {
 class EnsembleObserver final : public core::ReplicaObserver {
  public:
   using ViolationFn = std::function<void(const checkers::EnsembleViolation&)>;
+  // A committed closeSession of `session` was applied here (every server
+  // reports it; the first report is when the ensemble decided it).
+  using CloseFn = std::function<void(std::int64_t session)>;
 
   // REQUIRES: `monitor` outlives this observer.
-  EnsembleObserver(checkers::EnsembleMonitor& monitor, std::string server, ViolationFn on_violation = nullptr)
-      : monitor_(monitor), server_(std::move(server)), on_violation_(std::move(on_violation)) {}
+  EnsembleObserver(checkers::EnsembleMonitor& monitor, std::string server, ViolationFn on_violation = nullptr,
+                   CloseFn on_close = nullptr)
+      : monitor_(monitor), server_(std::move(server)), on_violation_(std::move(on_violation)),
+        on_close_(std::move(on_close)) {}
 
   const std::string& server() const { return server_; }
 
@@ -55,6 +60,7 @@ class EnsembleObserver final : public core::ReplicaObserver {
     monitor_.on_commit(server_, txn.header.zxid, prev_zxid, txn_digest(txn));
     if (std::holds_alternative<core::CloseSessionTxn>(txn.body)) {
       monitor_.on_session_closed(server_, txn.header.session_id, txn.header.zxid);
+      if (on_close_) on_close_(txn.header.session_id);
     }
     after_report(was_ok);
   }
@@ -83,6 +89,7 @@ class EnsembleObserver final : public core::ReplicaObserver {
   checkers::EnsembleMonitor& monitor_;
   std::string server_;
   ViolationFn on_violation_;
+  CloseFn on_close_;
 };
 
 // A server's state at the end of a run, as the monitor's on_final_state

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <utility>
 
 namespace zsim::scenarios {
@@ -15,6 +16,7 @@ struct EnsembleWorld::Shared {
   explicit Shared(sim::Simulator& s) : sim(s) {}
   sim::Simulator& sim;
   checkers::EnsembleMonitor monitor;
+  std::map<std::int64_t, Time> closed_at;  // session -> first commit of its close (simulated time)
 };
 
 namespace {
@@ -49,9 +51,12 @@ class EnsembleServerProcess final : public sim::Process {
   EnsembleServerProcess(io::Env& env, std::shared_ptr<EnsembleWorld::Shared> shared, const std::string& name,
                         core::ServerOptions options)
       : shared_(std::move(shared)),
-        observer_(shared_->monitor, name, [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
-          s->sim.fail(sim::Verdict::kInvariant, violation_text(v), v.server.empty() ? name : v.server);
-        }),
+        observer_(
+            shared_->monitor, name,
+            [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
+              s->sim.fail(sim::Verdict::kInvariant, violation_text(v), v.server.empty() ? name : v.server);
+            },
+            [s = shared_.get()](std::int64_t session) { s->closed_at.emplace(session, s->sim.now()); }),
         server_(env, with_observer(std::move(options), &observer_)) {}
 
   const core::Server& server() const { return server_; }
@@ -115,6 +120,12 @@ EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
 }
 
 checkers::EnsembleMonitor& EnsembleWorld::monitor() { return shared_->monitor; }
+
+std::optional<Time> EnsembleWorld::session_closed_at(std::int64_t session) const {
+  const auto it = shared_->closed_at.find(session);
+  if (it == shared_->closed_at.end()) return std::nullopt;
+  return it->second;
+}
 
 const core::Server* EnsembleWorld::server(std::size_t i) const {
   auto* p = sim_.process_as<EnsembleServerProcess>(hosts_.at(i));

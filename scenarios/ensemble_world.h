@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ class EnsembleWorld {
   const std::vector<io::HostId>& hosts() const { return hosts_; }
   const std::vector<std::string>& names() const { return names_; }
   checkers::EnsembleMonitor& monitor();
+  // When the ensemble first applied the closeSession of `session` (global
+  // simulated time), if it has.
+  std::optional<Time> session_closed_at(std::int64_t session) const;
 
   // The running server on host `i` (index into hosts()), or null while down.
   const core::Server* server(std::size_t i) const;

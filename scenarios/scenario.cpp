@@ -97,9 +97,13 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options) {
     const bool done = simulator.run_until_true([&] { return workload->finished(); }, s.liveness_budget,
                                                options.max_events);
     if (!simulator.failure() && !done) {
-      simulator.fail(sim::Verdict::kLiveness,
-                     fmt::format("not finished {} after healing: {}", format_duration(s.liveness_budget),
-                                 workload->pending()));
+      const std::string pending = workload->pending();
+      simulator.trace_event("run.unfinished", {});
+      workload->check_unfinished(simulator);
+      if (!simulator.failure()) {
+        simulator.fail(sim::Verdict::kLiveness,
+                       fmt::format("not finished {} after healing: {}", format_duration(s.liveness_budget), pending));
+      }
     }
   }
   if (!simulator.failure()) workload->check(simulator);

@@ -39,6 +39,11 @@ class Workload {
   virtual void on_liveness(sim::Simulator& sim) { (void)sim; }
   // Judges the run; calls sim.fail() with the right verdict on a violation.
   virtual void check(sim::Simulator& sim) = 0;
+  // The run did not recover within the liveness budget: judges what can be
+  // judged without the workload's last steps (a broken safety property is a
+  // worse finding than a stall, and often its cause). Calls sim.fail() on a
+  // violation; the run's verdict is liveness otherwise.
+  virtual void check_unfinished(sim::Simulator& sim) { (void)sim; }
   // What is still pending, for a liveness failure's message.
   virtual std::string pending() const = 0;
 };

@@ -29,12 +29,20 @@ struct ClientFlags {
   bool done = false;  // finished its last operation after the heal
 };
 
+// An operation a server answered (ok) in a session, for the check that no
+// server answers in a session the ensemble has closed.
+struct AnsweredOp {
+  std::int64_t session = 0;
+  Time call{};  // global simulated time
+};
+
 struct SessionClientState : ClientFlags {
   int sessions = 0;  // done: holds a node in a live session after healing
   // Sessions this client saw expire, with the ephemeral each held.
   std::vector<std::pair<std::int64_t, std::string>> expired;
   std::int64_t live_session = 0;
   std::string live_node;
+  std::vector<AnsweredOp> answered;
 };
 
 class SessionClient final : public sim::Process {
@@ -94,7 +102,9 @@ class SessionClient final : public sim::Process {
         continue;
       }
       const std::int64_t session = client_->session_id();
+      const Time call = sim_.now();
       auto seen = client_->exists(node_);
+      if (seen.ok()) state_.answered.push_back(AnsweredOp{session, call});
       if (seen.ok() && !seen.value().has_value() && client_->session_id() == session) {
         // A server answered in this session, so the session lives; its
         // ephemeral must too. (No stale read can hide it: the client saw

@@ -70,6 +70,22 @@ bool check_register_history(sim::Simulator& sim, const checkers::History& h, con
   return false;
 }
 
+bool check_answers_after_close(sim::Simulator& sim, const EnsembleWorld& world, const std::string& client,
+                               const std::vector<AnsweredOp>& ops) {
+  for (const AnsweredOp& op : ops) {
+    const std::optional<Time> closed = world.session_closed_at(op.session);
+    if (!closed || op.call <= *closed + kAnswerAfterCloseMax) continue;
+    sim.fail(sim::Verdict::kInvariant,
+             fmt::format("session-liveness: {} was answered in session 0x{:x} for a call at {}s, {} after the "
+                         "ensemble committed that session's closeSession (at {}s): a server served a dead session",
+                         client, op.session, format_time(op.call), format_duration(op.call - *closed),
+                         format_time(*closed)),
+             client);
+    return false;
+  }
+  return true;
+}
+
 std::vector<std::string> client_names(int n) {
   std::vector<std::string> names;
   for (int c = 1; c <= n; ++c) names.push_back(fmt::format("c{}", c));

@@ -92,11 +92,17 @@ class EnsembleWorkload : public Workload {
     if (!world_.check_final_states()) return;
     check_clients(sim);
   }
+  void check_unfinished(sim::Simulator& sim) final {
+    if (!world_.check_final_states()) return;
+    check_clients_unfinished(sim);
+  }
 
  protected:
   EnsembleWorkload(sim::Simulator& sim, const EnsembleSpec& spec, std::string unfinished)
       : world_(sim, spec), unfinished_(std::move(unfinished)) {}
   virtual void check_clients(sim::Simulator& sim) = 0;
+  // The checks of check_clients() that hold without the clients' last steps.
+  virtual void check_clients_unfinished(sim::Simulator& sim) { (void)sim; }
   bool clients_done() const {
     return std::all_of(clients_.begin(), clients_.end(), [](const State& c) { return c.done; });
   }
@@ -107,6 +113,22 @@ class EnsembleWorkload : public Workload {
  private:
   std::string unfinished_;
 };
+
+// How long after the ensemble committed a session's closeSession a server
+// may still answer in that session. A follower applies the close when the
+// COMMIT reaches it (milliseconds), and one cut off from its leader stops
+// serving within syncLimit (5 ticks of 100 ms, checked every half tick); a
+// paused one runs the COMMIT before any request that arrived after it. So a
+// second is ample. A leader that never steps down serves its clients for as
+// long as its partition lasts.
+inline constexpr Duration kAnswerAfterCloseMax = seconds(1);
+
+// Fails the run (kInvariant) if a server answered `op` in its session more
+// than kAnswerAfterCloseMax after the ensemble committed that session's
+// closeSession: the client was told its session lived when it was dead
+// (a second leader serving, a stale follower). Returns whether all is well.
+bool check_answers_after_close(sim::Simulator& sim, const EnsembleWorld& world, const std::string& client,
+                               const std::vector<AnsweredOp>& ops);
 
 // A decimal number of at most 18 digits, or nullopt.
 std::optional<std::int64_t> parse_int(const std::string& s);

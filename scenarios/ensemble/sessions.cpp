@@ -28,6 +28,15 @@ class SessionsWorkload final : public EnsembleWorkload<SessionClientState> {
     }
   }
 
+  void check_clients_unfinished(sim::Simulator& sim) override { check_answers(sim); }
+
+  bool check_answers(sim::Simulator& sim) {
+    for (const auto& c : clients_) {
+      if (!check_answers_after_close(sim, world_, c.name, c.answered)) return false;
+    }
+    return true;
+  }
+
   // The ensemble has settled (every server at the same zxid), so every
   // server's tree must pass.
   void check_clients(sim::Simulator& sim) override {
@@ -38,6 +47,7 @@ class SessionsWorkload final : public EnsembleWorkload<SessionClientState> {
       expired += c.expired.size();
     }
     sim.trace_event("check.sessions", {{"sessions", sessions}, {"expired", expired}});
+    if (!check_answers(sim)) return;
     for (std::size_t i = 0; i < world_.hosts().size(); ++i) {
       const core::Server* s = world_.server(i);
       if (s == nullptr) continue;
