@@ -31,9 +31,11 @@ void EnsembleMonitor::on_start(const std::string& server) {
 }
 
 void EnsembleMonitor::on_established(const std::string& server,
-                                     std::int64_t epoch) {
+                                     std::int64_t epoch,
+                                     std::optional<std::int64_t> history_zxid) {
   const ServerIndex s = index_of(server);
   ++leaders_established_;
+  if (history_zxid) established_history_.emplace(epoch, *history_zxid);
   const auto [it, inserted] = leaders_.emplace(epoch, s);
   if (!inserted) {
     fail("one-leader-per-epoch", server,
@@ -47,6 +49,7 @@ void EnsembleMonitor::on_commit(const std::string& server, std::int64_t zxid,
   const ServerIndex s = index_of(server);
   ++commits_seen_;
   if (commit_breaks_incarnation(server, zxid, prev_zxid)) return;
+  if (commit_breaks_primary_order(server, zxid)) return;
   if (auto known = chain_.find(zxid); known != chain_.end() && known->second.snapshot_only) {
     // First sight of a txn known so far only as a leader's snapshot point.
     // A gap below it stays open only if the txn it is built on is unknown.
@@ -85,6 +88,23 @@ bool EnsembleMonitor::commit_breaks_incarnation(const std::string& server,
     return true;
   }
   return false;
+}
+
+// Any established epoch above zxid's own must have had it in its initial
+// history. Histories only grow from one established epoch to the next, so
+// the first established epoch above it is the one to ask.
+bool EnsembleMonitor::commit_breaks_primary_order(const std::string& server,
+                                                  std::int64_t zxid) {
+  const std::int64_t epoch = zxid >> 32;
+  const auto it = established_history_.upper_bound(epoch);
+  if (it == established_history_.end() || zxid <= it->second) return false;
+  fail("primary-order", server,
+       fmt::format("{} committed {} of epoch {}, but epoch {} was established "
+                   "(by {}) with a history ending at {}: a txn its leader "
+                   "left out came back",
+                   server, hex(zxid), epoch, it->first,
+                   name_of(leaders_.at(it->first)), hex(it->second)));
+  return true;
 }
 
 // `zxid` was committed before: this commit must be the same txn on the same

@@ -24,6 +24,14 @@
 //                         snapshot is at 0 or at a committed zxid.
 //   lost-commit           a new commit is built on a state that skips a
 //                         committed zxid (one strictly between prev and it).
+//   primary-order         once a leader established epoch e with an initial
+//                         history ending at h, no txn of an earlier epoch
+//                         above h is ever committed: the history a leader
+//                         establishes is a prefix of every later one, so a
+//                         txn it left out (truncated) stays out (ZAB's
+//                         primary integrity; a vote order without the
+//                         epoch, or a learner that forgets its epoch, can
+//                         elect a server that brings such a txn back).
 //   ephemeral-expiry      every closeSession of a session is committed at the
 //                         same zxid; a final state at or above a session's
 //                         close holds no ephemeral of that session.
@@ -78,8 +86,9 @@ class EnsembleMonitor {
   void on_start(const std::string& server);
 
   // `server` became an established leader of `epoch` (a quorum acked its
-  // NEWLEADER).
-  void on_established(const std::string& server, std::int64_t epoch);
+  // NEWLEADER), with an initial history ending at `history_zxid` (if known).
+  void on_established(const std::string& server, std::int64_t epoch,
+                      std::optional<std::int64_t> history_zxid = std::nullopt);
 
   // `server` applied the committed txn `zxid` (digest: a hash of its
   // encoding) on top of state `prev_zxid` (the zxid its tree was at just
@@ -167,6 +176,8 @@ class EnsembleMonitor {
                         std::int64_t prev_zxid, std::uint64_t digest);
   bool commit_breaks_chain(const std::string& server, std::int64_t zxid,
                            std::int64_t prev_zxid);
+  bool commit_breaks_primary_order(const std::string& server,
+                                   std::int64_t zxid);
   // True if `zxid` lies in an unknown stretch below a snapshot point: it
   // may be a committed txn nobody has reported one by one yet.
   bool in_gap(std::int64_t zxid) const;
@@ -179,6 +190,8 @@ class EnsembleMonitor {
   std::vector<Incarnation> incarnations_;        // by ServerIndex
   std::map<std::int64_t, Committed> chain_;      // committed zxid -> txn
   std::map<std::int64_t, ServerIndex> leaders_;  // epoch -> its leader
+  // epoch -> the last zxid of its leader's initial history (when reported).
+  std::map<std::int64_t, std::int64_t> established_history_;
   std::map<std::int64_t, Seen> closed_sessions_;  // session -> first close
   std::map<std::int64_t, Seen> final_states_;    // last zxid -> first final
   std::uint64_t commits_seen_ = 0;

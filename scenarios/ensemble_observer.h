@@ -49,9 +49,9 @@ class EnsembleObserver final : public core::ReplicaObserver {
 
   const std::string& server() const { return server_; }
 
-  void on_established(std::int64_t epoch) override {
+  void on_established(std::int64_t epoch, std::int64_t history_zxid) override {
     const bool was_ok = monitor_.ok();
-    monitor_.on_established(server_, epoch);
+    monitor_.on_established(server_, epoch, history_zxid);
     after_report(was_ok);
   }
 

@@ -27,6 +27,7 @@ const char* kind_word(FaultKind k) {
     case FaultKind::kDiskLyingSync: return "disk-lying-sync";
     case FaultKind::kPowerLoss: return "power-loss";
     case FaultKind::kCrashAt: return "crash-at";
+    case FaultKind::kPowerLossAt: return "power-loss-at";
   }
   return "?";
 }
@@ -229,12 +230,18 @@ bool parse_event(LineParser& p, FaultEvent& e) {
     e.kind = FaultKind::kRestart;
     return p.host(e.host) && p.finish();
   }
-  if (kind == "power-loss") {
-    e.kind = FaultKind::kPowerLoss;
+  if (kind == "power-loss" || kind == "power-loss-at") {
+    e.kind = kind == "power-loss" ? FaultKind::kPowerLoss : FaultKind::kPowerLossAt;
+    if (e.kind == FaultKind::kPowerLossAt) {
+      std::string_view site;
+      if (!p.word(site, "a crash site (see `zsim plan --sites`)")) return false;
+      e.site = std::string(site);
+    }
     e.groups.resize(1);
     if (!p.group(e.groups[0], "for")) return false;
     if (p.at_end()) return p.fail(p.column(), "expected 'for' and how long the power stays off");
-    return p.optional_duration("for", e.duration) && p.finish();
+    return p.optional_duration("for", e.duration) && p.optional_duration("stagger", e.stagger) &&
+           (e.kind == FaultKind::kPowerLoss || p.optional_duration("within", e.within)) && p.finish();
   }
   if (kind == "crash-at") {
     e.kind = FaultKind::kCrashAt;
@@ -298,7 +305,11 @@ std::string print_event(const FaultEvent& e) {
       break;
     case FaultKind::kRestart: out += " " + e.host; break;
     case FaultKind::kPowerLoss:
+    case FaultKind::kPowerLossAt:
+      if (e.kind == FaultKind::kPowerLossAt) out += " " + e.site;
       out += fmt::format(" {} for {}", e.groups.empty() ? "" : join(e.groups[0]), format_duration(e.duration));
+      if (e.stagger.count() > 0) out += " stagger " + format_duration(e.stagger);
+      if (e.within.count() > 0) out += " within " + format_duration(e.within);
       break;
     case FaultKind::kCrashAt:
       out += fmt::format(" {} {}", e.host, e.site);
@@ -413,7 +424,7 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
           if (!seen.insert(h).second) return problem(fmt::format("host '{}' is on both sides", h));
         }
       }
-    } else if (e.kind == FaultKind::kPowerLoss) {
+    } else if (e.kind == FaultKind::kPowerLoss || e.kind == FaultKind::kPowerLossAt) {
       if (e.groups.size() != 1 || e.groups[0].empty()) {
         return fmt::format("event {} (power-loss): names no host", i + 1);
       }
@@ -433,7 +444,7 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
     if (e.kind == FaultKind::kCrash && is_role_target(e.host) && e.duration.count() <= 0) {
       return problem("a crash of a role target needs 'for' (no restart event could name its host)");
     }
-    if (e.kind == FaultKind::kCrashAt) {
+    if (e.kind == FaultKind::kCrashAt || e.kind == FaultKind::kPowerLossAt) {
       if (e.site.empty()) return problem("a crash point needs a site");
       if (!sites.empty() && std::find(sites.begin(), sites.end(), e.site) == sites.end()) {
         return problem(fmt::format("unknown crash site '{}' (`zsim plan --sites` lists them)", e.site));

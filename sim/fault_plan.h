@@ -21,6 +21,11 @@
 //   at 8s disk-lying-sync s1 0/1                   (0/1 switches it off)
 //   at 9s crash s2 for 2s                          (restarts 2s later)
 //   at 9s power-loss s1 s2 s3 for 1s               (all at once, then back)
+//   at 9s power-loss s3 s1 s2 for 1s stagger 2s    (back one by one, in the
+//                                                   order named, over 2s)
+//   at 9s power-loss-at zab.learner.newleader-acked s1 s2 s3 for 1s stagger 2s
+//                                                  (when one of them reaches
+//                                                   the site, all lose power)
 //   at 9s crash-at s2 zab.follower.ack-sent for 1s within 3s
 //                                                  (crash point: see below)
 //   at 9s crash @leader for 1500ms                 (role target)
@@ -71,8 +76,9 @@ enum class FaultKind : std::uint8_t {
   kStreamReset,
   kDiskCorruptRead,
   kDiskLyingSync,
-  kPowerLoss,  // groups[0] crash at once; each restarts `duration` later
-  kCrashAt,    // crash `host` when it reaches `site`
+  kPowerLoss,    // groups[0] crash at once; each restarts `duration` later
+  kCrashAt,      // crash `host` when it reaches `site`
+  kPowerLossAt,  // a power loss of groups[0] when one of them reaches `site`
 };
 
 enum class PartitionShape : std::uint8_t {
@@ -94,8 +100,11 @@ struct FaultEvent {
   Duration duration{0};
   std::int64_t drift_ppm = 0;                     // kClockDrift
   Ratio ratio;                                    // loss/dup/reset/disk
-  std::string site;                               // kCrashAt
-  Duration within{0};                             // kCrashAt: 0 = no limit
+  std::string site;                               // kCrashAt, kPowerLossAt
+  Duration within{0};                             // ... : 0 = no limit
+  // kPowerLoss(At): the hosts come back one by one, in the order named,
+  // evenly over this long after `duration` (0: all at once).
+  Duration stagger{0};
 
   bool operator==(const FaultEvent&) const = default;
 };

@@ -307,16 +307,31 @@ class Generator {
     std::vector<std::string> names;
     for (std::size_t i : up) names.push_back(o_.servers[i]);
     names = pick_subset(rng_, names, k);
-    std::sort(names.begin(), names.end());
-    const Duration len = length(t, o_.power_loss_max);
-    if (len < millis(1)) return;
     FaultEvent e;
     e.at = t;
     e.kind = FaultKind::kPowerLoss;
+    e.duration = length(t, o_.power_loss_max);
+    if (e.duration < millis(1)) return;
+    // Half the power losses bring the servers back one by one (in the
+    // shuffled order): those that come back first elect among themselves.
+    if (rng_.chance(1, 2)) {
+      e.stagger = Duration{rng_.between(millis(100).count(), seconds(2).count())};
+    } else {
+      std::sort(names.begin(), names.end());
+    }
+    // Half of them strike when one of the servers reaches a protocol step.
+    if (o_.crash_points && !o_.crash_sites.empty() && rng_.chance(1, 2)) {
+      e.kind = FaultKind::kPowerLossAt;
+      e.site = o_.crash_sites[rng_.below(o_.crash_sites.size())];
+      e.within = Duration{rng_.between(millis(500).count(), seconds(3).count())};
+    }
+    const Duration room = o_.duration - t;
+    if (e.within + e.duration + e.stagger > room) return;
     e.groups = {names};
-    e.duration = len;
     for (std::size_t i : up) {
-      if (std::find(names.begin(), names.end(), o_.servers[i]) != names.end()) budget_.busy(i, t + len);
+      if (std::find(names.begin(), names.end(), o_.servers[i]) != names.end()) {
+        budget_.busy(i, t + e.within + e.duration + e.stagger);
+      }
     }
     plan_.events.push_back(e);
   }
@@ -478,12 +493,20 @@ class BudgetCheck {
         s->paused_until = std::max(s->paused_until, e.within.count() > 0 ? t + e.within + e.duration : kForever);
         return "";
       case FaultKind::kPowerLoss:
+      case FaultKind::kPowerLossAt:
         for (const std::string& h : e.groups.empty() ? std::vector<std::string>{} : e.groups[0]) {
           ServerState* p = server(h);
           if (p == nullptr) continue;
           if (p->disk_faulty) return fmt::format("{}'s disk is faulty: a power loss would restart it early", h);
-          p->crashed = true;
-          p->up_at = t + e.duration;
+          if (e.kind == FaultKind::kPowerLoss) {
+            p->crashed = true;
+            p->up_at = t + e.duration + e.stagger;
+          } else {
+            // Down at some moment while armed: count it down throughout.
+            p->paused_until = std::max(p->paused_until, e.within.count() > 0
+                                                            ? t + e.within + e.duration + e.stagger
+                                                            : kForever);
+          }
         }
         return "";
       case FaultKind::kDiskCorruptRead:

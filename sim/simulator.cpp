@@ -333,12 +333,35 @@ void Simulator::crash_from_inside(io::HostId id, Duration down_for, std::string_
   });
 }
 
+Duration Simulator::power_down_for(Duration down_for, Duration stagger, std::size_t i, std::size_t n) {
+  if (n <= 1 || stagger.count() <= 0) return down_for;
+  return down_for + Duration{static_cast<std::int64_t>(static_cast<int128>(stagger.count()) *
+                                                        static_cast<int128>(i) / static_cast<int128>(n - 1))};
+}
+
 void Simulator::on_fault_site(io::HostId id, std::string_view site) {
   if (crash_points_.empty()) return;
   const Host& h = host(id);
   for (std::size_t i = 0; i < crash_points_.size(); ++i) {
     const CrashPoint& p = crash_points_[i];
     if (p.site != site || p.until < now()) continue;
+    if (!p.power.empty()) {
+      const auto me = std::find(p.power.begin(), p.power.end(), h.name_);
+      if (me == p.power.end()) continue;
+      const CrashPoint fired = p;
+      crash_points_.erase(crash_points_.begin() + static_cast<std::ptrdiff_t>(i));
+      trace_.event(now(), "sim", "fault.power_loss", {{"site", site}, {"by", h.name_}});
+      for (std::size_t k = 0; k < fired.power.size(); ++k) {
+        const Duration d = power_down_for(fired.down_for, fired.stagger, k, fired.power.size());
+        const io::HostId other = *find_host(fired.power[k]);
+        if (other == id) {
+          crash_from_inside(id, d, site);
+        } else {
+          crash_for(other, d);  // not on the stack: only `id`'s handler runs now
+        }
+      }
+      return;
+    }
     bool match = p.target == h.name_;
     if (!match && is_role_target(p.target) && role_resolver_ && !h.disk_faulty_) {
       const std::vector<io::HostId> holders = role_resolver_(p.target);
@@ -447,7 +470,7 @@ void Simulator::apply(const FaultEvent& e) {
   const bool one_host = e.kind != FaultKind::kPartition && e.kind != FaultKind::kHeal &&
                         e.kind != FaultKind::kLoss && e.kind != FaultKind::kDuplicate &&
                         e.kind != FaultKind::kStreamReset && e.kind != FaultKind::kPowerLoss &&
-                        e.kind != FaultKind::kCrashAt;
+                        e.kind != FaultKind::kCrashAt && e.kind != FaultKind::kPowerLossAt;
   const bool isolate_role = e.kind == FaultKind::kPartition && e.shape == PartitionShape::kIsolate &&
                             is_role_target(e.groups[0][0]);
   std::optional<io::HostId> target;
@@ -493,11 +516,19 @@ void Simulator::apply(const FaultEvent& e) {
     case FaultKind::kPowerLoss:
       // Every named host loses power in the same instant: each keeps only
       // what its disk had synced.
-      for (const std::string& name : e.groups[0]) crash_for(*resolve_target(name), e.duration);
+      for (std::size_t k = 0; k < e.groups[0].size(); ++k) {
+        crash_for(*resolve_target(e.groups[0][k]), power_down_for(e.duration, e.stagger, k, e.groups[0].size()));
+      }
+      break;
+    case FaultKind::kPowerLossAt:
+      crash_points_.push_back(CrashPoint{e.site, "", e.groups[0],
+                                         e.within.count() > 0 ? now() + e.within : Time::max(), e.duration,
+                                         e.stagger});
       break;
     case FaultKind::kCrashAt:
-      crash_points_.push_back(CrashPoint{e.site, e.host,
-                                         e.within.count() > 0 ? now() + e.within : Time::max(), e.duration});
+      crash_points_.push_back(CrashPoint{e.site, e.host, {},
+                                         e.within.count() > 0 ? now() + e.within : Time::max(), e.duration,
+                                         Duration{0}});
       break;
   }
 }

@@ -202,10 +202,16 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
   // Armed crash points, in the order they were armed.
   struct CrashPoint {
     std::string site;
-    std::string target;  // a host name or a role
+    std::string target;  // crash-at: a host name or a role
+    // power-loss-at: every host here loses power when one of them reaches
+    // the site, and they come back in this order over `stagger`.
+    std::vector<std::string> power;
     Time until{};        // disarmed after this (Time::max(): never)
     Duration down_for{0};
+    Duration stagger{0};
   };
+  // How long the i-th of n hosts of a power loss stays down.
+  static Duration power_down_for(Duration down_for, Duration stagger, std::size_t i, std::size_t n);
   std::vector<CrashPoint> crash_points_;
 };
 

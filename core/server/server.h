@@ -88,8 +88,9 @@ struct EnsembleMember {
 class ReplicaObserver {
  public:
   virtual ~ReplicaObserver() = default;
-  // This server became the established leader of `epoch`.
-  virtual void on_established(int64_t epoch) = 0;
+  // This server became the established leader of `epoch`; its initial
+  // history (everything up to `history_zxid`) is now committed.
+  virtual void on_established(int64_t epoch, int64_t history_zxid) = 0;
   // This server applied the committed txn `txn` on top of a tree at
   // `prev_zxid`. A txn applied before it is known to be committed (replayed
   // at recovery, or a proposal of a lost epoch) is reported once a leader's

@@ -550,7 +550,7 @@ void Server::establish() {
   }
   self_acked_ = tree_.last_zxid();
   track_all_sessions();
-  if (options_.observer != nullptr) options_.observer->on_established(epoch);
+  if (options_.observer != nullptr) options_.observer->on_established(epoch, tree_.last_zxid());
   election_->settle(options_.server_id, tree_.last_zxid(), epoch);
   serving_ = true;
   env_.trace.event("zab.established", {{"epoch", epoch},

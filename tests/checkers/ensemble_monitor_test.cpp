@@ -114,6 +114,38 @@ TEST(EnsembleMonitor, ALeaderSnapshotBelowACommittedZxidLosesIt) {
   EXPECT_EQ(m.violation()->server, "s4");
 }
 
+// ---- primary-order ----
+
+// A leader established epoch 3 with a history ending at zx(2, 5); s4 had
+// proposals zx(2, 6..7) nobody else logged. They stay out of every later
+// history: committing one (a vote order without the epoch, or a learner
+// that forgot its epoch, can elect s4) breaks primary order, even when
+// epoch 3 has committed nothing yet (so the chain alone cannot tell).
+TEST(EnsembleMonitor, ATxnLeftOutOfAnEstablishedHistoryStaysOut) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 2, 1, 5);
+  m.on_established("s1", 3, zx(2, 5));
+  commit_run(&m, "s2", 0, 2, 1, 5);  // learners catch up below the history: fine
+  EXPECT_TRUE(m.ok());
+  m.on_commit("s4", zx(2, 6), zx(2, 5), dg(zx(2, 6)));
+  expect_violation(m, "primary-order", "s4",
+                   "s4 committed 0x200000006 of epoch 2, but epoch 3 was established (by s1) with a history ending "
+                   "at 0x200000005: a txn its leader left out came back");
+}
+
+TEST(EnsembleMonitor, PrimaryOrderAsksTheFirstEstablishedEpochAbove) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 2, 1, 5);
+  m.on_established("s2", 4, zx(2, 5));  // epoch 3 never established
+  commit_run(&m, "s2", zx(2, 5), 4, 1, 2);
+  m.on_established("s3", 5, zx(4, 2));
+  m.on_commit("s3", zx(5, 1), zx(4, 2), dg(zx(5, 1)));
+  EXPECT_TRUE(m.ok());
+  m.on_commit("s5", zx(3, 1), zx(2, 5), dg(zx(3, 1)));  // epoch 3's lone proposal
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.violation()->invariant, "primary-order");
+}
+
 // ---- one-leader-per-epoch ----
 
 TEST(EnsembleMonitor, OneLeaderPerEpochAcrossServers) {

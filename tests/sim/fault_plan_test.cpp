@@ -341,17 +341,23 @@ TEST(FaultPlan, NewKindsRoundTripExactly) {
       "at 1s crash s2 for 2s\n"
       "at 1s crash @leader for 1500ms\n"
       "at 2s power-loss s1 s2 s3 for 1s\n"
+      "at 2s power-loss s3 s1 for 1s stagger 500ms\n"
+      "at 2s power-loss-at zab.x s1 s2 s3 for 1s stagger 2s within 3s\n"
       "at 3s crash-at s2 zab.follower.ack-sent\n"
       "at 3s crash-at @follower zab.leader.proposal-sent for 1s within 3s\n"
       "at 4s partition isolate @leader\n"
       "at 5s pause @follower 2s\n";
   const FaultPlan plan = parse_ok(text);
-  ASSERT_EQ(plan.events.size(), 7U);
+  ASSERT_EQ(plan.events.size(), 9U);
   EXPECT_EQ(print_plan(plan), text);
   EXPECT_EQ(plan.events[2].groups[0], (std::vector<std::string>{"s1", "s2", "s3"}));
-  EXPECT_EQ(plan.events[4].site, "zab.leader.proposal-sent");
-  EXPECT_EQ(plan.events[4].within, seconds(3));
-  EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3"}, {"zab.follower.ack-sent", "zab.leader.proposal-sent"}), "");
+  EXPECT_EQ(plan.events[3].groups[0], (std::vector<std::string>{"s3", "s1"}));  // the order is the restart order
+  EXPECT_EQ(plan.events[3].stagger, millis(500));
+  EXPECT_EQ(plan.events[4].site, "zab.x");
+  EXPECT_EQ(plan.events[6].site, "zab.leader.proposal-sent");
+  EXPECT_EQ(plan.events[6].within, seconds(3));
+  EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3"}, {"zab.follower.ack-sent", "zab.leader.proposal-sent", "zab.x"}),
+            "");
 }
 
 TEST(FaultPlan, NewKindsNameTheirMistakes) {

@@ -49,7 +49,7 @@ FaultEvent arbitrary_event() {
   FaultEvent e;
   e.at = *rc::gen::oneOf(gen_duration(0, INT64_MAX), rc::gen::map(rc::gen::inRange(0, 100'000),
                                                                     [](int ms) { return millis(ms); }));
-  e.kind = static_cast<FaultKind>(*rc::gen::inRange(0, 14));
+  e.kind = static_cast<FaultKind>(*rc::gen::inRange(0, 15));
   // 0 (not written) or a positive length, as the text form has it.
   auto optional_length = [] { return *rc::gen::oneOf(rc::gen::just(Duration{0}), gen_duration(1, INT64_MAX)); };
   switch (e.kind) {
@@ -69,8 +69,14 @@ FaultEvent arbitrary_event() {
       break;
     case FaultKind::kRestart: e.host = *gen_host_name(); break;
     case FaultKind::kPowerLoss:
+    case FaultKind::kPowerLossAt:
       e.groups = {*gen_group()};
       e.duration = *gen_duration(1, INT64_MAX);
+      e.stagger = optional_length();
+      if (e.kind == FaultKind::kPowerLossAt) {
+        e.site = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abz.-"))));
+        e.within = optional_length();
+      }
       break;
     case FaultKind::kCrashAt:
       e.host = *gen_host_name();
@@ -115,7 +121,7 @@ std::vector<std::vector<std::string>> split_by_mask(const std::vector<std::strin
 FaultEvent sim_event(const std::vector<std::string>& hosts, int horizon_ms) {
   FaultEvent e;
   e.at = millis(*rc::gen::inRange(0, horizon_ms));
-  e.kind = static_cast<FaultKind>(*rc::gen::inRange(0, 14));
+  e.kind = static_cast<FaultKind>(*rc::gen::inRange(0, 15));
   const unsigned n = static_cast<unsigned>(hosts.size());
   switch (e.kind) {
     case FaultKind::kPartition: {
@@ -139,10 +145,13 @@ FaultEvent sim_event(const std::vector<std::string>& hosts, int horizon_ms) {
       e.duration = millis(*rc::gen::inRange(0, 2000));
       break;
     case FaultKind::kRestart: e.host = *rc::gen::elementOf(hosts); break;
-    case FaultKind::kPowerLoss: {
+    case FaultKind::kPowerLoss:
+    case FaultKind::kPowerLossAt: {
       std::vector<std::string> some = split_by_mask(hosts, *rc::gen::inRange(1U, (1U << n) - 1))[0];
       e.groups = {some};
       e.duration = millis(*rc::gen::inRange(1, 2000));
+      e.stagger = millis(*rc::gen::inRange(0, 2000));
+      e.site = "test.site";
       break;
     }
     case FaultKind::kCrashAt:  // no site is ever reached in these processes

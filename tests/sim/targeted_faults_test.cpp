@@ -143,5 +143,32 @@ TEST(TargetedFaults, ACrashPointExpiresAndFollowsItsRole) {
   EXPECT_TRUE(w.up(2));
 }
 
+TEST(TargetedFaults, AStaggeredPowerLossBringsHostsBackInTheOrderNamed) {
+  World w;
+  w.sim.apply(event("at 0s power-loss h3 h1 h2 for 1s stagger 1s"));
+  EXPECT_FALSE(w.up(0) || w.up(1) || w.up(2));
+  testing::advance(w.sim, millis(1001));
+  EXPECT_TRUE(w.up(2));  // h3 first
+  EXPECT_FALSE(w.up(0) || w.up(1));
+  testing::advance(w.sim, millis(500));
+  EXPECT_TRUE(w.up(0));  // then h1, half way
+  EXPECT_FALSE(w.up(1));
+  testing::advance(w.sim, millis(500));
+  EXPECT_TRUE(w.up(1));
+}
+
+TEST(TargetedFaults, APowerLossAtASiteStrikesWhenOneOfItsHostsReachesIt) {
+  World w;
+  w.sim.apply(event("at 0s power-loss-at test.step h1 h2 for 1s"));
+  w.sim.env(w.hosts[2]).random.fault_site("test.step");  // h3 is not in the group
+  EXPECT_TRUE(w.up(0) && w.up(1) && w.up(2));
+  w.sim.env(w.hosts[1]).random.fault_site("test.step");
+  EXPECT_FALSE(w.up(0));
+  EXPECT_FALSE(w.up(1));
+  EXPECT_TRUE(w.up(2));
+  testing::advance(w.sim, millis(1001));
+  EXPECT_TRUE(w.up(0) && w.up(1));
+}
+
 }  // namespace
 }  // namespace zsim::sim
