@@ -25,6 +25,7 @@ inline constexpr FaultSite kFaultSites[] = {
     {"zab.leader.commit-sent", "a leader sent COMMIT (and INFORM) for a txn, before applying it itself"},
     {"zab.leader.epoch-accepted", "a would-be leader made acceptedEpoch durable, before any LEADERINFO"},
     {"zab.leader.newleader-sent", "a leader sent NEWLEADER to a learner after its DIFF/TRUNC/SNAP"},
+    {"zab.leader.established", "a quorum acked a leader's NEWLEADER: it is established, before any UPTODATE"},
     {"zab.follower.proposal-logged", "a follower appended a PROPOSAL to its log; the sync has not been asked for"},
     {"zab.follower.ack-sent", "a follower sent the ACK of a proposal"},
     {"zab.learner.epoch-accepted", "a learner made acceptedEpoch durable, before its ACKEPOCH"},

@@ -171,7 +171,13 @@ bool parse_partition(LineParser& p, FaultEvent& e) {
     e.shape = PartitionShape::kIsolate;
     e.groups.resize(1);
     e.groups[0].emplace_back();
-    return p.host(e.groups[0][0]) && p.finish();
+    if (!p.host(e.groups[0][0])) return false;
+    if (!p.at_end() && p.tokens[p.pos].text == "except") {
+      ++p.pos;
+      e.groups.emplace_back();
+      if (!p.group(e.groups[1], "")) return false;
+    }
+    return p.finish();
   }
   if (shape == "bridge") {
     e.shape = PartitionShape::kBridge;
@@ -240,8 +246,18 @@ bool parse_event(LineParser& p, FaultEvent& e) {
     e.groups.resize(1);
     if (!p.group(e.groups[0], "for")) return false;
     if (p.at_end()) return p.fail(p.column(), "expected 'for' and how long the power stays off");
-    return p.optional_duration("for", e.duration) && p.optional_duration("stagger", e.stagger) &&
-           (e.kind == FaultKind::kPowerLoss || p.optional_duration("within", e.within)) && p.finish();
+    if (!(p.optional_duration("for", e.duration) && p.optional_duration("stagger", e.stagger))) return false;
+    if (e.kind == FaultKind::kPowerLoss) return p.finish();
+    if (!p.at_end() && p.tokens[p.pos].text == "reacher") {
+      ++p.pos;
+      std::string_view where;
+      if (!p.word(where, "'first' or 'last'")) return false;
+      if (where != "first" && where != "last") {
+        return p.fail(p.tokens[p.pos - 1].column, fmt::format("expected 'first' or 'last', got '{}'", where));
+      }
+      e.reacher = where == "first" ? FaultEvent::Reacher::kFirst : FaultEvent::Reacher::kLast;
+    }
+    return p.optional_duration("within", e.within) && p.finish();
   }
   if (kind == "crash-at") {
     e.kind = FaultKind::kCrashAt;
@@ -291,7 +307,10 @@ std::string print_event(const FaultEvent& e) {
       out += fmt::format(" {}", shape_word(e.shape));
       switch (e.shape) {
         case PartitionShape::kSplit: out += fmt::format(" {} | {}", join(e.groups[0]), join(e.groups[1])); break;
-        case PartitionShape::kIsolate: out += fmt::format(" {}", join(e.groups[0])); break;
+        case PartitionShape::kIsolate:
+          out += fmt::format(" {}", join(e.groups[0]));
+          if (e.groups.size() > 1) out += fmt::format(" except {}", join(e.groups[1]));
+          break;
         case PartitionShape::kBridge:
           out += fmt::format(" {} | {} | {}", join(e.groups[0]), join(e.groups[1]), join(e.groups[2]));
           break;
@@ -309,6 +328,9 @@ std::string print_event(const FaultEvent& e) {
       if (e.kind == FaultKind::kPowerLossAt) out += " " + e.site;
       out += fmt::format(" {} for {}", e.groups.empty() ? "" : join(e.groups[0]), format_duration(e.duration));
       if (e.stagger.count() > 0) out += " stagger " + format_duration(e.stagger);
+      if (e.reacher != FaultEvent::Reacher::kInPlace) {
+        out += e.reacher == FaultEvent::Reacher::kFirst ? " reacher first" : " reacher last";
+      }
       if (e.within.count() > 0) out += " within " + format_duration(e.within);
       break;
     case FaultKind::kCrashAt:
@@ -405,7 +427,8 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
       const std::size_t want_groups = e.shape == PartitionShape::kIsolate ? 1
                                       : e.shape == PartitionShape::kBridge ? 3
                                                                            : 2;
-      if (e.groups.size() != want_groups) {
+      const bool isolate_except = e.shape == PartitionShape::kIsolate && e.groups.size() == 2;
+      if (e.groups.size() != want_groups && !isolate_except) {
         // Not problem(): printing the event would index the missing groups.
         return fmt::format("event {} (partition {}): wants {} host groups, has {}", i + 1, shape_word(e.shape),
                            want_groups, e.groups.size());
@@ -417,9 +440,10 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
         return problem("a bridge is exactly one host");
       }
       std::set<std::string> seen;
-      for (const auto& g : e.groups) {
-        if (g.empty()) return problem("empty host group");
-        for (const auto& h : g) {
+      for (std::size_t g = 0; g < e.groups.size(); ++g) {
+        if (e.groups[g].empty()) return problem("empty host group");
+        for (const auto& h : e.groups[g]) {
+          if (g > 0 && is_role_target(h)) return problem(fmt::format("only the cut-off host may be a role ('{}')", h));
           if (auto err = check_host(h); !err.empty()) return problem(err);
           if (!seen.insert(h).second) return problem(fmt::format("host '{}' is on both sides", h));
         }

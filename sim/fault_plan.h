@@ -26,10 +26,14 @@
 //   at 9s power-loss-at zab.learner.newleader-acked s1 s2 s3 for 1s stagger 2s
 //                                                  (when one of them reaches
 //                                                   the site, all lose power)
+//   at 9s power-loss-at zab.leader.commit-sent s1 s2 s3 for 1s stagger 2s reacher last
+//                                                  (the host that reached the
+//                                                   site comes back last)
 //   at 9s crash-at s2 zab.follower.ack-sent for 1s within 3s
 //                                                  (crash point: see below)
 //   at 9s crash @leader for 1500ms                 (role target)
 //   at 9s partition isolate @leader
+//   at 9s partition isolate @leader except c1 c2  (its clients still reach it)
 //   at 9s pause @follower 2s
 //
 // Times are offsets from the start of the run. Parse errors name the line,
@@ -83,7 +87,9 @@ enum class FaultKind : std::uint8_t {
 
 enum class PartitionShape : std::uint8_t {
   kSplit,    // groups[0] | groups[1]: no traffic between the two groups
-  kIsolate,  // groups[0] = {host}: the host is cut off from everybody
+  kIsolate,  // groups[0] = {host}: the host is cut off from everybody but
+             // groups[1] (optional: `isolate @leader except c1 c2`, a
+             // leader cut off from its peers that its clients still reach)
   kBridge,   // groups[0] | groups[1] = {bridge} | groups[2]: the bridge
              // reaches both sides, the sides do not reach each other
   kOneWay,   // groups[0] -> groups[1]: no traffic from 0 to 1 (1 to 0 flows)
@@ -105,6 +111,9 @@ struct FaultEvent {
   // kPowerLoss(At): the hosts come back one by one, in the order named,
   // evenly over this long after `duration` (0: all at once).
   Duration stagger{0};
+  // kPowerLossAt: where in that order the host that reached the site goes.
+  enum class Reacher : std::uint8_t { kInPlace, kFirst, kLast };
+  Reacher reacher = Reacher::kInPlace;
 
   bool operator==(const FaultEvent&) const = default;
 };
@@ -182,6 +191,17 @@ struct PlanOptions {
   // Which roles crash, pause and isolate may target ("@leader", ...); empty:
   // only named hosts.
   std::vector<std::string> role_targets;
+
+  // The mix, for scenarios that aim their faults: the share of partitions
+  // that isolate one server; of isolations and crashes that target a role
+  // (when role_targets is set); of role isolations that its clients still
+  // reach (`except`); of power losses that come back staggered; of those
+  // that strike at a crash site (when crash_points is on).
+  Ratio isolate_share{1, 4};
+  Ratio role_share{1, 3};
+  Ratio isolate_except_share{1, 2};
+  Ratio power_stagger_share{1, 2};
+  Ratio power_at_site_share{1, 2};
 
   // Swarm testing: each seed keeps a random subset of the kinds above and
   // draws how hard they come (draw_swarm; the scenario's plan_for_seed).

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -30,14 +31,18 @@ std::vector<std::string> pick_subset(Rng& rng, std::vector<std::string> from, st
   return from;
 }
 
-void add_partition(Rng& rng, const PlanOptions& o, Duration at, bool role_isolate, FaultPlan& plan) {
+bool chance(Rng& rng, Ratio r) { return r.num > 0 && rng.chance(r.num, r.den); }
+
+void add_partition(Rng& rng, const PlanOptions& o, Duration at, FaultPlan& plan) {
   std::vector<std::string> all = o.servers;
   all.insert(all.end(), o.clients.begin(), o.clients.end());
   if (all.size() < 2) return;
   FaultEvent e;
   e.at = at;
   e.kind = FaultKind::kPartition;
-  const std::uint64_t shape = rng.below(4);
+  // Isolations take their share; the other shapes split the rest evenly.
+  const std::uint64_t shape = chance(rng, o.isolate_share) ? 1 : std::array<std::uint64_t, 3>{0, 2, 3}[rng.below(3)];
+  const bool role_isolate = shape == 1 && !o.role_targets.empty() && chance(rng, o.role_share);
   std::vector<std::string> shuffled = pick_subset(rng, all, all.size());
   if (shape == 0 || (shape == 2 && all.size() < 3)) {
     e.shape = PartitionShape::kSplit;
@@ -48,6 +53,11 @@ void add_partition(Rng& rng, const PlanOptions& o, Duration at, bool role_isolat
     e.shape = PartitionShape::kIsolate;
     if (role_isolate) {
       e.groups = {{o.role_targets[rng.below(o.role_targets.size())]}};
+      // Half the time its clients still reach it: a leader cut off from its
+      // peers goes on taking writes it cannot replicate (a stale tail).
+      if (!o.clients.empty() && chance(rng, o.isolate_except_share)) {
+        e.groups.push_back(pick_subset(rng, o.clients, 1 + rng.below(o.clients.size())));
+      }
     } else {
       const auto& pool = o.servers.empty() ? all : o.servers;
       e.groups = {{pool[rng.below(pool.size())]}};
@@ -183,7 +193,7 @@ class Generator {
   // A role target for this fault, or "" for a named host (a third of the
   // time when the scenario allows roles).
   std::string maybe_role() {
-    if (o_.role_targets.empty() || !rng_.chance(1, 3)) return "";
+    if (o_.role_targets.empty() || !chance(rng_, o_.role_share)) return "";
     return o_.role_targets[rng_.below(o_.role_targets.size())];
   }
 
@@ -197,7 +207,7 @@ class Generator {
           plan_.events.push_back(e);
           partitioned_ = false;
         } else {
-          add_partition(rng_, o_, t, !o_.role_targets.empty() && rng_.chance(1, 3), plan_);
+          add_partition(rng_, o_, t, plan_);
           partitioned_ = true;
         }
         return;
@@ -314,16 +324,22 @@ class Generator {
     if (e.duration < millis(1)) return;
     // Half the power losses bring the servers back one by one (in the
     // shuffled order): those that come back first elect among themselves.
-    if (rng_.chance(1, 2)) {
+    if (chance(rng_, o_.power_stagger_share)) {
       e.stagger = Duration{rng_.between(millis(100).count(), seconds(2).count())};
     } else {
       std::sort(names.begin(), names.end());
     }
     // Half of them strike when one of the servers reaches a protocol step.
-    if (o_.crash_points && !o_.crash_sites.empty() && rng_.chance(1, 2)) {
+    if (o_.crash_points && !o_.crash_sites.empty() && chance(rng_, o_.power_at_site_share)) {
       e.kind = FaultKind::kPowerLossAt;
       e.site = o_.crash_sites[rng_.below(o_.crash_sites.size())];
       e.within = Duration{rng_.between(millis(500).count(), seconds(3).count())};
+      if (e.stagger.count() > 0) {
+        const std::uint64_t where = rng_.below(3);
+        e.reacher = where == 0 ? FaultEvent::Reacher::kInPlace
+                    : where == 1 ? FaultEvent::Reacher::kFirst
+                                 : FaultEvent::Reacher::kLast;
+      }
     }
     const Duration room = o_.duration - t;
     if (e.within + e.duration + e.stagger > room) return;

@@ -348,8 +348,17 @@ void Simulator::on_fault_site(io::HostId id, std::string_view site) {
     if (!p.power.empty()) {
       const auto me = std::find(p.power.begin(), p.power.end(), h.name_);
       if (me == p.power.end()) continue;
-      const CrashPoint fired = p;
+      CrashPoint fired = p;
       crash_points_.erase(crash_points_.begin() + static_cast<std::ptrdiff_t>(i));
+      // The host that reached the site may be sent to the front or the back
+      // of the restart order (what it was doing decides whom to bring back
+      // first: a learner that just acked NEWLEADER, a leader that just
+      // committed).
+      if (fired.reacher != FaultEvent::Reacher::kInPlace) {
+        std::erase(fired.power, h.name_);
+        fired.power.insert(fired.reacher == FaultEvent::Reacher::kFirst ? fired.power.begin() : fired.power.end(),
+                           h.name_);
+      }
       trace_.event(now(), "sim", "fault.power_loss", {{"site", site}, {"by", h.name_}});
       for (std::size_t k = 0; k < fired.power.size(); ++k) {
         const Duration d = power_down_for(fired.down_for, fired.stagger, k, fired.power.size());
@@ -437,8 +446,11 @@ void Simulator::apply_partition(const FaultEvent& e) {
     case PartitionShape::kIsolate: {
       std::vector<io::HostId> rest;
       const auto isolated = ids(e.groups[0]);
+      const auto reachable = e.groups.size() > 1 ? ids(e.groups[1]) : std::vector<io::HostId>{};
       for (const auto& h : hosts_) {
-        if (std::find(isolated.begin(), isolated.end(), h->id_) == isolated.end()) rest.push_back(h->id_);
+        if (std::find(isolated.begin(), isolated.end(), h->id_) != isolated.end()) continue;
+        if (std::find(reachable.begin(), reachable.end(), h->id_) != reachable.end()) continue;
+        rest.push_back(h->id_);
       }
       block_both(isolated, rest);
       break;
@@ -523,7 +535,7 @@ void Simulator::apply(const FaultEvent& e) {
     case FaultKind::kPowerLossAt:
       crash_points_.push_back(CrashPoint{e.site, "", e.groups[0],
                                          e.within.count() > 0 ? now() + e.within : Time::max(), e.duration,
-                                         e.stagger});
+                                         e.stagger, e.reacher});
       break;
     case FaultKind::kCrashAt:
       crash_points_.push_back(CrashPoint{e.site, e.host, {},

@@ -209,6 +209,7 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
     Time until{};        // disarmed after this (Time::max(): never)
     Duration down_for{0};
     Duration stagger{0};
+    FaultEvent::Reacher reacher = FaultEvent::Reacher::kInPlace;
   };
   // How long the i-th of n hosts of a power loss stays down.
   static Duration power_down_for(Duration down_for, Duration stagger, std::size_t i, std::size_t n);

@@ -31,9 +31,10 @@ enum class PlantedBug : std::uint8_t {
   // Learner: writes currentEpoch at UPTODATE instead of before its ACK of
   // NEWLEADER.
   kEpochAtUpToDate,          // ZOOKEEPER-1282
-  // Learner: records the zxid of the DIFF's last txn durably as soon as the
-  // txn arrives, before the txn itself is durable; after a crash mid-sync it
-  // claims txns it does not have.
+  // Learner: at NEWLEADER, records the zxid its sync reached as its last
+  // processed one (durably) and acknowledges, before the sync's txns are
+  // durable; after a crash it claims txns it does not have, and the next
+  // leader's DIFF starts after them.
   kLastZxidBeforeSync,       // ZOOKEEPER-2355
   // Election: votes are ordered by zxid and server id, ignoring the epoch.
   kVoteWithoutEpoch,         // ZOOKEEPER-1419-like
@@ -67,7 +68,7 @@ inline constexpr PlantedBugInfo kPlantedBugs[] = {
     {PlantedBug::kEpochAtUpToDate, "zk-1282-epoch-at-uptodate", "ZOOKEEPER-1282",
      "a learner writes currentEpoch at UPTODATE instead of before it ACKs NEWLEADER", BugScope::kEnsemble},
     {PlantedBug::kLastZxidBeforeSync, "zk-2355-last-zxid-before-sync", "ZOOKEEPER-2355",
-     "a learner records its last zxid before the DIFF's txns are durable, then claims txns it lost",
+     "a learner records its last zxid at NEWLEADER before the DIFF's txns are durable, then claims txns it lost",
      BugScope::kEnsemble},
     {PlantedBug::kVoteWithoutEpoch, "zk-1419-vote-without-epoch", "ZOOKEEPER-1419",
      "leader election orders votes by zxid and id, ignoring the epoch", BugScope::kEnsemble},

@@ -556,6 +556,7 @@ void Server::establish() {
   env_.trace.event("zab.established", {{"epoch", epoch},
                                        {"zxid", hex(tree_.last_zxid())},
                                        {"acks", uint64_t{discovery_->newleader_acks().size()}}});
+  env_.random.fault_site("zab.leader.established");
 }
 
 void Server::propose(Txn txn) {
@@ -890,12 +891,6 @@ void Server::on_sync_start(quorum::SyncStart m) {
 
 void Server::on_sync_txn(const Txn& txn) {
   if (txn.header.zxid <= log_.last_appended_zxid()) return become_looking("SYNC txn out of order");
-  if (planted(PlantedBug::kLastZxidBeforeSync)) {
-    // ZOOKEEPER-2355, planted: the txn's zxid is recorded (durably, on its
-    // own) before the txn itself is.
-    claimed_zxid_ = txn.header.zxid;
-    persist_epoch(kLastZxidSeenFile, txn.header.zxid, [](bool) {});
-  }
   log_.append(txn);
   env_.random.fault_site("zab.learner.sync-txn-logged");
   apply_txn(txn, false);
@@ -936,6 +931,13 @@ void Server::try_ack_newleader() {
     });
   };
   if (planted(PlantedBug::kNewLeaderAckBeforeSync)) return persist_then_ack(true);  // ZOOKEEPER-3911
+  if (planted(PlantedBug::kLastZxidBeforeSync)) {
+    // ZOOKEEPER-2355, planted: the zxid the sync reached is recorded as the
+    // last processed one (durably, on its own) and NEWLEADER acknowledged,
+    // while the sync's txns are still only in the log's unsynced tail.
+    claimed_zxid_ = log_.last_appended_zxid();
+    return persist_epoch(kLastZxidSeenFile, claimed_zxid_, std::move(persist_then_ack));
+  }
   log_.sync(std::move(persist_then_ack));
 }
 

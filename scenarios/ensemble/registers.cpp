@@ -237,6 +237,50 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   };
   out.push_back(std::move(kv));
 
+  // Durability under correlated crashes: the whole ensemble (or most of it)
+  // loses power again and again, often at a protocol step (power-loss-at),
+  // and comes back one server at a time, so that the first ones back elect
+  // among themselves; leaders are isolated and crashed at named steps.
+  // Where the other scenarios spread their faults thin, this one spends
+  // them where acknowledged writes can be lost (a txn acknowledged but not
+  // yet durable on a quorum, an epoch not yet written, a sync cut short).
+  RegisterSpec reboot_spec;
+  reboot_spec.ensemble.voters = 3;
+  reboot_spec.clients = 5;
+  sim::PlanOptions reboots = ensemble_faults(reboot_spec.ensemble, reboot_spec.clients);
+  reboots.swarm = false;
+  reboots.pauses = false;
+  reboots.clock_faults = false;
+  reboots.duplicates = false;
+  reboots.stream_resets = false;
+  reboots.disk_faults = false;
+  reboots.client_crashes = false;
+  reboots.client_pauses = false;
+  reboots.loss = false;
+  reboots.power_loss_max = seconds(1);
+  // The steps where a write is acknowledged, made durable, or handed to a
+  // new leader's history.
+  // The steps where a write is acknowledged, made durable, or handed to a
+  // new leader's history.
+  reboots.crash_sites = {"zab.leader.commit-sent", "zab.leader.established", "zab.follower.ack-sent",
+                         "zab.learner.sync-txn-logged", "zab.learner.newleader-acked"};
+  // Leaders cut off from their peers but not their clients (so they log
+  // writes no quorum will take), and power that fails as the next leader
+  // takes over, servers coming back one by one.
+  reboots.isolate_share = {3, 4};
+  reboots.role_share = {2, 3};
+  reboots.isolate_except_share = {3, 4};
+  reboots.power_stagger_share = {1, 1};
+  reboots.power_at_site_share = {3, 4};
+  reboots.fault_gap_mean = millis(250);
+  Scenario reboot = ensemble_scenario(
+      "register-reboots",
+      "3 servers: read/write/cas while the ensemble loses power (often at a protocol step) and reboots one by one",
+      std::move(reboots));
+  reboot.build = [reboot_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(sim, with_bug(reboot_spec, p));
+  };
+  out.push_back(std::move(reboot));
 }
 
 }  // namespace zsim::scenarios

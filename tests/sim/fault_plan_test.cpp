@@ -343,20 +343,24 @@ TEST(FaultPlan, NewKindsRoundTripExactly) {
       "at 2s power-loss s1 s2 s3 for 1s\n"
       "at 2s power-loss s3 s1 for 1s stagger 500ms\n"
       "at 2s power-loss-at zab.x s1 s2 s3 for 1s stagger 2s within 3s\n"
+      "at 2s power-loss-at zab.x s1 s2 s3 for 1s stagger 2s reacher last within 3s\n"
       "at 3s crash-at s2 zab.follower.ack-sent\n"
       "at 3s crash-at @follower zab.leader.proposal-sent for 1s within 3s\n"
       "at 4s partition isolate @leader\n"
+      "at 4s partition isolate @leader except c1 c2\n"
       "at 5s pause @follower 2s\n";
   const FaultPlan plan = parse_ok(text);
-  ASSERT_EQ(plan.events.size(), 9U);
+  ASSERT_EQ(plan.events.size(), 11U);
   EXPECT_EQ(print_plan(plan), text);
   EXPECT_EQ(plan.events[2].groups[0], (std::vector<std::string>{"s1", "s2", "s3"}));
   EXPECT_EQ(plan.events[3].groups[0], (std::vector<std::string>{"s3", "s1"}));  // the order is the restart order
   EXPECT_EQ(plan.events[3].stagger, millis(500));
   EXPECT_EQ(plan.events[4].site, "zab.x");
-  EXPECT_EQ(plan.events[6].site, "zab.leader.proposal-sent");
-  EXPECT_EQ(plan.events[6].within, seconds(3));
-  EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3"}, {"zab.follower.ack-sent", "zab.leader.proposal-sent", "zab.x"}),
+  EXPECT_EQ(plan.events[5].reacher, FaultEvent::Reacher::kLast);
+  EXPECT_EQ(plan.events[7].site, "zab.leader.proposal-sent");
+  EXPECT_EQ(plan.events[7].within, seconds(3));
+  EXPECT_EQ(validate_plan(plan, {"s1", "s2", "s3", "c1", "c2"},
+                          {"zab.follower.ack-sent", "zab.leader.proposal-sent", "zab.x"}),
             "");
 }
 
@@ -365,6 +369,8 @@ TEST(FaultPlan, NewKindsNameTheirMistakes) {
   EXPECT_EQ(parse_err("at 1s crash-at s1").message, "expected a crash site (see `zsim plan --sites`)");
   EXPECT_EQ(parse_err("at 1s crash s1 for 0s").message, "'for' must be positive");
   EXPECT_EQ(parse_err("at 1s crash-at s1 x.y within").message, "expected duration after 'within'");
+  EXPECT_EQ(parse_err("at 1s power-loss-at x.y s1 for 1s reacher middle").message,
+            "expected 'first' or 'last', got 'middle'");
   const std::vector<std::string> hosts = {"s1", "s2", "s3"};
   auto invalid = [&](const char* text) { return validate_plan(parse_ok(text), hosts, {"zab.x"}); };
   EXPECT_EQ(invalid("at 1s restart @leader"),

@@ -58,7 +58,10 @@ FaultEvent arbitrary_event() {
       switch (e.shape) {
         case PartitionShape::kSplit:
         case PartitionShape::kOneWay: e.groups = {*gen_group(), *gen_group()}; break;
-        case PartitionShape::kIsolate: e.groups = {{*gen_host_name()}}; break;
+        case PartitionShape::kIsolate:
+          e.groups = {{*gen_host_name()}};
+          if (*rc::gen::arbitrary<bool>()) e.groups.push_back(*gen_group());
+          break;
         case PartitionShape::kBridge: e.groups = {*gen_group(), {*gen_host_name()}, *gen_group()}; break;
       }
       break;
@@ -76,6 +79,7 @@ FaultEvent arbitrary_event() {
       if (e.kind == FaultKind::kPowerLossAt) {
         e.site = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abz.-"))));
         e.within = optional_length();
+        e.reacher = static_cast<FaultEvent::Reacher>(*rc::gen::inRange(0, 3));
       }
       break;
     case FaultKind::kCrashAt:

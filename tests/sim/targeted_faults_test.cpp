@@ -94,6 +94,12 @@ TEST(TargetedFaults, RoleTargetsHitTheResolvedHostButNeverAFaultyDisk) {
   w.sim.apply(event("at 0s partition isolate @leader"));
   EXPECT_TRUE(w.sim.network().is_blocked(w.hosts[0], w.hosts[1]));
   EXPECT_FALSE(w.sim.network().is_blocked(w.hosts[1], w.hosts[2]));
+  // ... except from the hosts named: its clients still reach it.
+  w.sim.network().heal();
+  w.sim.apply(event("at 0s partition isolate @leader except h3"));
+  EXPECT_TRUE(w.sim.network().is_blocked(w.hosts[0], w.hosts[1]));
+  EXPECT_FALSE(w.sim.network().is_blocked(w.hosts[0], w.hosts[2]));
+  EXPECT_FALSE(w.sim.network().is_blocked(w.hosts[2], w.hosts[0]));
 }
 
 TEST(TargetedFaults, ACrashPointCutsItsHostOffAtTheSite) {
@@ -168,6 +174,18 @@ TEST(TargetedFaults, APowerLossAtASiteStrikesWhenOneOfItsHostsReachesIt) {
   EXPECT_TRUE(w.up(2));
   testing::advance(w.sim, millis(1001));
   EXPECT_TRUE(w.up(0) && w.up(1));
+}
+
+TEST(TargetedFaults, TheHostThatReachedTheSiteComesBackFirstOrLast) {
+  for (const char* where : {"first", "last"}) {
+    World w;
+    w.sim.apply(event(std::string("at 0s power-loss-at test.step h1 h2 h3 for 1s stagger 1s reacher ") + where));
+    w.sim.env(w.hosts[1]).random.fault_site("test.step");  // h2 reaches it
+    testing::advance(w.sim, millis(1001));
+    EXPECT_EQ(w.up(1), std::string(where) == "first") << where;
+    testing::advance(w.sim, seconds(1));
+    EXPECT_TRUE(w.up(0) && w.up(1) && w.up(2));
+  }
 }
 
 }  // namespace
