@@ -363,10 +363,13 @@ int do_bugs() {
   return 0;
 }
 
-int do_list() {
+int do_list(bool ensemble_only) {
   std::size_t width = 0;
   for (const Scenario& s : scenarios::all_scenarios()) width = std::max(width, s.name.size());
-  for (const Scenario& s : scenarios::all_scenarios()) fmt::print("{:<{}}  {}\n", s.name, width, s.summary);
+  for (const Scenario& s : scenarios::all_scenarios()) {
+    if (ensemble_only && s.servers != scenarios::ServerKind::kEnsemble) continue;
+    fmt::print("{:<{}}  {}\n", s.name, width, s.summary);
+  }
   return 0;
 }
 
@@ -446,8 +449,10 @@ void add_run_commands(CLI::App& app, int* exit_code) {
       "and docs/bug-catalog.md records which checks catch it.");
   bugs->callback([exit_code] { guarded(exit_code, [] { return do_bugs(); }); });
 
+  auto list_ensemble = std::make_shared<bool>(false);
   CLI::App* list = app.add_subcommand("list", "List the scenarios, one line each");
-  list->callback([exit_code] { guarded(exit_code, [] { return do_list(); }); });
+  list->add_flag("--ensemble", *list_ensemble, "Only the scenarios that run a ZAB ensemble (every planted bug applies)");
+  list->callback([exit_code, list_ensemble] { guarded(exit_code, [&] { return do_list(*list_ensemble); }); });
 }
 
 }  // namespace zsim::tools
