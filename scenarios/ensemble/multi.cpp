@@ -60,7 +60,7 @@ class MultiClient final : public sim::Process {
       core::Client& zk = session_.get();
       if (!zk.wait_connected(seconds(1))) continue;
       if (!step(zk)) return;
-      env_.fibers.sleep(millis(20 + static_cast<std::int64_t>(env_.random.below(100))));
+      env_.fibers.sleep(millis(50 + static_cast<std::int64_t>(env_.random.below(150))));
     }
     // Liveness: one read of every account and the baton in a live session.
     while (!final_reads()) env_.fibers.sleep(millis(100));
@@ -274,7 +274,9 @@ void register_ensemble_multi(std::vector<Scenario>& out) {
                                  "3 servers: multi transactions (transfers, a baton, churn, doomed ones) are all or "
                                  "nothing on every server and to every reader",
                                  ensemble_faults(spec, 4));
-  s.build = [spec](sim::Simulator& sim) { return std::make_unique<MultiWorkload>(sim, spec, 4); };
+  s.build = [spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<MultiWorkload>(sim, with_bug(spec, p), 4);
+  };
   out.push_back(std::move(s));
 }
 
