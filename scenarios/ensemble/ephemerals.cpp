@@ -217,6 +217,13 @@ class EphemeralsWorkload final : public EnsembleWorkload<EphemeralClientState> {
       return ephemeral_removed_by_other(tree, txn);
     };
     if (!run_replay(sim, replay, "ephemerals")) return;
+    std::uint64_t made = 0;
+    std::uint64_t closes = 0;
+    for (const auto& [zxid, e] : world_.commits().entries()) {
+      if (const auto* c = std::get_if<core::CreateTxn>(&e.txn.body); c != nullptr && c->ephemeral_owner != 0) ++made;
+      if (std::holds_alternative<core::CloseSessionTxn>(e.txn.body)) ++closes;
+    }
+    sim.trace_event("check.ephemerals", {{"created", made}, {"sessions_closed", closes}});
     for (std::size_t i = 0; i < world_.hosts().size(); ++i) {
       const core::Server* s = world_.server(i);
       if (s == nullptr) continue;
@@ -286,7 +293,9 @@ void register_ensemble_ephemerals(std::vector<Scenario>& out) {
                                  "3 servers: ephemerals made and deleted by sessions that go quiet, die and move; "
                                  "none outlives its session, none vanishes while it lives",
                                  ensemble_faults(spec, 4));
-  s.build = [spec](sim::Simulator& sim) { return std::make_unique<EphemeralsWorkload>(sim, spec, 4); };
+  s.build = [spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<EphemeralsWorkload>(sim, with_bug(spec, p), 4);
+  };
   out.push_back(std::move(s));
 }
 

@@ -226,7 +226,9 @@ void register_ensemble_queue(std::vector<Scenario>& out) {
                                  "3 servers: a sequential queue consumed while it grows; names never reused, in "
                                  "commit order, each item consumed once",
                                  ensemble_faults(spec, 5));
-  s.build = [spec](sim::Simulator& sim) { return std::make_unique<QueueWorkload>(sim, spec, 3, 2); };
+  s.build = [spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<QueueWorkload>(sim, with_bug(spec, p), 3, 2);
+  };
   out.push_back(std::move(s));
 }
 

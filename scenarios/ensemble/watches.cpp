@@ -209,7 +209,9 @@ void register_ensemble_watches(std::vector<Scenario>& out) {
                                  "3 servers: one-shot and persistent watches fire once, for the first change, before "
                                  "newer data, in zxid order, and survive moves between servers",
                                  ensemble_faults(spec, 4));
-  s.build = [spec](sim::Simulator& sim) { return std::make_unique<WatchesWorkload>(sim, spec); };
+  s.build = [spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<WatchesWorkload>(sim, with_bug(spec, p));
+  };
   out.push_back(std::move(s));
 }
 

@@ -54,7 +54,13 @@ void expect_seeds_pass(const std::string& name, std::uint64_t first, std::uint64
   }
 }
 
-TEST(WorkloadScenarios, EphemeralsLiveExactlyAsLongAsTheirSessions) { expect_seeds_pass("ephemerals", 1, 5); }
+TEST(WorkloadScenarios, EphemeralsLiveExactlyAsLongAsTheirSessions) {
+  expect_seeds_pass("ephemerals", 1, 5);
+  std::vector<std::string> checks;
+  ASSERT_EQ(run("ephemerals", 1, &checks).verdict, sim::Verdict::kOk);
+  EXPECT_GT(field(checks, "check.ephemerals", "created"), 50);
+  EXPECT_GT(field(checks, "check.ephemerals", "sessions_closed"), 2);  // quiet and dead clients' sessions expired
+}
 
 TEST(WorkloadScenarios, WatchesKeepZooKeepersPromise) {
   expect_seeds_pass("watches", 1, 5);
