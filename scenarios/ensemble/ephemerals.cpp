@@ -20,8 +20,6 @@ constexpr const char* kDir = "/eph";
 
 struct EphemeralClientState : ClientFlags {
   int created = 0;  // names made so far (a restarted host goes on from it)
-  // Sessions this client left to expire (abandoned, or found expired).
-  std::vector<std::int64_t> left;
   // At the end: the live session and the ephemerals it holds.
   std::int64_t live_session = 0;
   std::set<std::string> live_nodes;
@@ -69,7 +67,6 @@ class EphemeralClient final : public sim::Process {
   // A new handle's session starts with no nodes.
   void adopt_session(core::Client& zk) {
     if (zk.session_id() == session_id_) return;
-    if (session_id_ != 0) state_.left.push_back(session_id_);
     session_id_ = zk.session_id();
     own_.clear();
   }
