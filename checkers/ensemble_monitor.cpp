@@ -248,21 +248,27 @@ void EnsembleMonitor::on_final_state(
                      "reached {})",
                      server, hex(last_zxid), hex(last_committed_zxid())));
   }
-  check_final_ephemerals(server, last_zxid, ephemeral_owners);
+  check_ephemerals(server, last_zxid, ephemeral_owners, "ended");
+}
+
+void EnsembleMonitor::on_ephemeral_owners(
+    const std::string& server, std::int64_t zxid,
+    const std::vector<std::int64_t>& owners) {
+  check_ephemerals(server, zxid, owners, "was");
 }
 
 // A state at or above a session's close has applied the close, which deletes
 // the session's ephemerals; a state below it may still hold them.
-void EnsembleMonitor::check_final_ephemerals(
-    const std::string& server, std::int64_t last_zxid,
-    const std::vector<std::int64_t>& owners) {
+void EnsembleMonitor::check_ephemerals(
+    const std::string& server, std::int64_t zxid,
+    const std::vector<std::int64_t>& owners, const char* when) {
   for (const std::int64_t session : owners) {
     const auto it = closed_sessions_.find(session);
-    if (it == closed_sessions_.end() || it->second.zxid > last_zxid) continue;
+    if (it == closed_sessions_.end() || it->second.zxid > zxid) continue;
     fail("ephemeral-expiry", server,
-         fmt::format("{} ended at {} holding an ephemeral of session {}, "
+         fmt::format("{} {} at {} holding an ephemeral of session {}, "
                      "closed at {} (first reported by {})",
-                     server, hex(last_zxid), hex(session), hex(it->second.zxid),
+                     server, when, hex(zxid), hex(session), hex(it->second.zxid),
                      name_of(it->second.server)));
     return;
   }

@@ -33,8 +33,11 @@
 //                         epoch, or a learner that forgets its epoch, can
 //                         elect a server that brings such a txn back).
 //   ephemeral-expiry      every closeSession of a session is committed at the
-//                         same zxid; a final state at or above a session's
-//                         close holds no ephemeral of that session.
+//                         same zxid; a server's tree at or above a session's
+//                         close holds no ephemeral of that session, both in
+//                         the final state and whenever a server reports the
+//                         sessions owning ephemerals in its tree mid-run
+//                         (on_ephemeral_owners).
 //   replica-divergence    final states at the same zxid have the same tree
 //                         digest; a final zxid in (0, greatest committed] is
 //                         a committed zxid.
@@ -115,6 +118,14 @@ class EnsembleMonitor {
   void on_session_closed(const std::string& server, std::int64_t session,
                          std::int64_t zxid);
 
+  // `server`'s tree is at the committed zxid `zxid`, and these sessions own
+  // ephemerals in it (ascending). None may own one at or above its close.
+  // The scenarios report it whenever the set can have grown or a close
+  // applied: after each commit that creates an ephemeral or closes a
+  // session, and after a snapshot replaced the tree.
+  void on_ephemeral_owners(const std::string& server, std::int64_t zxid,
+                           const std::vector<std::int64_t>& owners);
+
   // End of run: `server`'s final applied state: its last zxid, a digest of
   // its tree, and the sessions owning ephemerals in it.
   // REQUIRES: called after every other report of the run (the ephemeral
@@ -181,8 +192,9 @@ class EnsembleMonitor {
   // True if `zxid` lies in an unknown stretch below a snapshot point: it
   // may be a committed txn nobody has reported one by one yet.
   bool in_gap(std::int64_t zxid) const;
-  void check_final_ephemerals(const std::string& server, std::int64_t last_zxid,
-                              const std::vector<std::int64_t>& owners);
+  void check_ephemerals(const std::string& server, std::int64_t zxid,
+                        const std::vector<std::int64_t>& owners,
+                        const char* when);
 
   std::optional<EnsembleViolation> violation_;
   std::map<std::string, ServerIndex> server_index_;

@@ -13,10 +13,13 @@ namespace zsim::scenarios {
 // What every server process of one world shares: the monitor, and the
 // simulator to fail when it finds something.
 struct EnsembleWorld::Shared {
-  explicit Shared(sim::Simulator& s) : sim(s) {}
+  Shared(sim::Simulator& s, bool record) : sim(s), record_commits(record) {}
   sim::Simulator& sim;
   checkers::EnsembleMonitor monitor;
   std::map<std::int64_t, Time> closed_at;  // session -> first commit of its close (simulated time)
+  bool record_commits = false;
+  CommitLog commits;
+  EnsembleObserver::Probe probe;
 };
 
 namespace {
@@ -56,8 +59,13 @@ class EnsembleServerProcess final : public sim::Process {
             [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
               s->sim.fail(sim::Verdict::kInvariant, violation_text(v), v.server.empty() ? name : v.server);
             },
-            [s = shared_.get()](std::int64_t session) { s->closed_at.emplace(session, s->sim.now()); }),
-        server_(env, with_observer(std::move(options), &observer_)) {}
+            [s = shared_.get()](std::int64_t session) { s->closed_at.emplace(session, s->sim.now()); },
+            shared_->record_commits ? &shared_->commits : nullptr),
+        server_(env, with_observer(std::move(options), &observer_)) {
+    observer_.set_tree(&server_.tree());
+    observer_.set_probe(&shared_->probe);
+  }
+  ~EnsembleServerProcess() override { observer_.set_tree(nullptr); }
 
   const core::Server& server() const { return server_; }
 
@@ -82,7 +90,7 @@ std::vector<std::string> ensemble_server_names(const EnsembleSpec& spec) {
 }
 
 EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
-    : sim_(sim), shared_(std::make_shared<Shared>(sim)), names_(ensemble_server_names(spec)) {
+    : sim_(sim), shared_(std::make_shared<Shared>(sim, spec.record_commits)), names_(ensemble_server_names(spec)) {
   ZSIM_ASSERT(spec.voters >= 1);
   ZSIM_ASSERT(spec.observers >= 0);
   ZSIM_ASSERT(spec.voters + spec.observers <= 255);
@@ -126,6 +134,10 @@ std::optional<Time> EnsembleWorld::session_closed_at(std::int64_t session) const
   if (it == shared_->closed_at.end()) return std::nullopt;
   return it->second;
 }
+
+const CommitLog& EnsembleWorld::commits() const { return shared_->commits; }
+
+void EnsembleWorld::set_commit_probe(EnsembleObserver::Probe probe) { shared_->probe = std::move(probe); }
 
 const core::Server* EnsembleWorld::server(std::size_t i) const {
   auto* p = sim_.process_as<EnsembleServerProcess>(hosts_.at(i));

@@ -19,6 +19,8 @@
 
 #include "checkers/ensemble_monitor.h"
 #include "core/server/server.h"
+#include "scenarios/commit_log.h"
+#include "scenarios/ensemble_observer.h"
 #include "sim/simulator.h"
 
 #include <cstdint>
@@ -34,6 +36,9 @@ struct EnsembleSpec {
   int observers = 0;
   // A planted bug for every server (core/server/planted_bugs.h).
   core::PlantedBug bug = core::PlantedBug::kNone;
+  // Keep every committed txn in commits() (for checks that replay the
+  // committed history).
+  bool record_commits = false;
 };
 
 // The server host names a spec gives: s1..sN, then o1..oM.
@@ -51,6 +56,12 @@ class EnsembleWorld {
   // When the ensemble first applied the closeSession of `session` (global
   // simulated time), if it has.
   std::optional<Time> session_closed_at(std::int64_t session) const;
+  // Every committed txn the servers reported (empty unless the spec asked
+  // for record_commits).
+  const CommitLog& commits() const;
+  // Shows every server's tree to `probe` right after each committed txn it
+  // applies (see EnsembleObserver::Probe); the probe fails the run itself.
+  void set_commit_probe(EnsembleObserver::Probe probe);
 
   // The running server on host `i` (index into hosts()), or null while down.
   const core::Server* server(std::size_t i) const;

@@ -13,5 +13,9 @@ void register_single_server(std::vector<Scenario>& out);
 void register_ensemble_registers(std::vector<Scenario>& out);
 void register_ensemble_sequential(std::vector<Scenario>& out);
 void register_ensemble_sessions(std::vector<Scenario>& out);
+void register_ensemble_ephemerals(std::vector<Scenario>& out);
+void register_ensemble_queue(std::vector<Scenario>& out);
+void register_ensemble_multi(std::vector<Scenario>& out);
+void register_ensemble_watches(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios

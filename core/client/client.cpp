@@ -252,12 +252,14 @@ void Client::on_reply(wire::ReplyFrame reply) {
     close_connection();
     become(ClientState::kClosed, KeeperState::kClosed);
   }
-  finish(p, reply.err, std::move(reply.body), reply.zxid, false);
+  finish(p, reply.err, std::move(reply.body), reply.zxid, false, true);
 }
 
-void Client::finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown) {
+void Client::finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown, bool replied) {
   if (observer_ != nullptr) {
     OpOutcome out;
+    out.replied = replied;
+    out.xid = p.xid;
     out.kind = unknown ? OpOutcome::Kind::kUnknown : err == Code::Ok ? OpOutcome::Kind::kOk : OpOutcome::Kind::kFailed;
     out.err = err;
     out.zxid = zxid;

@@ -72,8 +72,16 @@ struct OpOutcome {
   enum class Kind : uint8_t { kOk, kFailed, kUnknown };
   Kind kind = Kind::kOk;
   Code err = Code::Ok;
+  // A server's reply: the zxid its tree was at when it answered (for a
+  // write, the write's own txn). Otherwise the last zxid the client saw.
   int64_t zxid = 0;
   const wire::ReplyBody* body = nullptr;  // kOk/kFailed: the reply's body
+  // True when a server answered (a reply frame); false when the client
+  // ended the op itself (ConnectionLoss, an expired or closed handle).
+  bool replied = false;
+  // The request's xid on the wire (a write's txn carries it as its cxid);
+  // 0 if the op was never sent.
+  int32_t xid = 0;
 };
 
 class OpObserver {
@@ -144,7 +152,7 @@ class Client {
   void send_frame(const wire::ClientFrame& frame);
   void send_request(Pending p);
   void fail_all(Code code, bool unknown);
-  void finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown);
+  void finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown, bool replied = false);
   void remember_watch(const wire::Op& op, Code err);
   void become(ClientState s, KeeperState event);
   void arm_timers();

@@ -7,6 +7,10 @@
 //   registers.cpp   register, register-unsafe-commit, kv
 //   sequential.cpp  sequential
 //   sessions.cpp    sessions
+//   ephemerals.cpp  ephemerals    } workloads judged against the committed
+//   watches.cpp     watches       } history: client_log.h records what the
+//   queue.cpp       queue         } clients saw, replay.h replays it, and
+//   multi.cpp       multi         } watch_judge.h / workload_checks.h judge
 // Internal to scenarios/.
 #pragma once
 

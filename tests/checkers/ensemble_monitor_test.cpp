@@ -402,6 +402,26 @@ TEST(EnsembleMonitor, AnEphemeralOfAClosedSessionInAFinalStateIsAViolation) {
                    "by s1)");
 }
 
+TEST(EnsembleMonitor, MidRunOwnersBelowTheCloseMayHoldItsEphemerals) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 1, 1, 5);
+  m.on_session_closed("s1", kSession, zx(1, 5));
+  m.on_ephemeral_owners("s2", zx(1, 4), {kSession});
+  m.on_ephemeral_owners("s1", zx(1, 5), {0x42});
+  EXPECT_TRUE(m.ok()) << m.violation()->message;
+}
+
+TEST(EnsembleMonitor, AnEphemeralOfAClosedSessionMidRunIsAViolation) {
+  EnsembleMonitor m;
+  commit_run(&m, "s1", 0, 1, 1, 6);
+  m.on_session_closed("s1", kSession, zx(1, 5));
+  m.on_ephemeral_owners("s3", zx(1, 6), {kSession});
+  expect_violation(m, "ephemeral-expiry", "s3",
+                   "s3 was at 0x100000006 holding an ephemeral of session "
+                   "0x8100000000000001, closed at 0x100000005 (first reported "
+                   "by s1)");
+}
+
 // ---- replica-divergence ----
 
 TEST(EnsembleMonitor, FinalStatesAgreeingAtEachZxidPass) {
