@@ -4,11 +4,13 @@
 // On a terminal it is interactive (banner, zkCli-style prompt). Reading a
 // script (FILE, or a stdin that is not a terminal) it prints only what each
 // command prints, so its output compares line by line with zkCli's.
+#include "tools/arguments.h"
 #include "tools/commands.h"
 #include "tools/shell/shell.h"
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +25,7 @@ namespace {
 struct ShellArgs {
   int servers = 1;
   int observers = 0;
-  std::uint64_t seed = 1;
+  std::string seed = "1";
   std::string session_timeout = "5s";
   std::string file;
 };
@@ -62,13 +64,27 @@ int do_shell(const ShellArgs& args) {
   ShellOptions options;
   options.servers = args.servers;
   options.observers = args.observers;
-  options.seed = args.seed;
-  const std::optional<Duration> timeout = parse_duration(args.session_timeout);
-  if (!timeout || *timeout <= Duration{0}) {
-    fmt::print(stderr, "zsim shell: malformed --session-timeout '{}' (e.g. 5s, 4000ms)\n", args.session_timeout);
+  const Parsed<std::uint64_t> seed = parse_seed(args.seed);
+  if (const auto* why = std::get_if<std::string>(&seed)) {
+    fmt::print(stderr, "zsim shell: {}\n", *why);
     return 2;
   }
-  options.session_timeout = *timeout;
+  options.seed = std::get<std::uint64_t>(seed);
+  const Parsed<Duration> timeout = parse_positive_duration(args.session_timeout, "--session-timeout");
+  if (const auto* why = std::get_if<std::string>(&timeout)) {
+    fmt::print(stderr, "zsim shell: {}\n", *why);
+    return 2;
+  }
+  // As a ZooKeeper server negotiates a session timeout into [2, 20] ticks,
+  // the shell asks for the timeout the servers would grant: a client that
+  // asks for 1ms would otherwise give up connecting after 1ms.
+  const Duration asked = std::get<Duration>(timeout);
+  options.session_timeout = std::clamp(asked, kShellSessionTimeoutMin, kShellSessionTimeoutMax);
+  if (options.session_timeout != asked) {
+    fmt::print(stderr, "zsim shell: --session-timeout {} is outside what the servers negotiate ([{}, {}]); using {}\n",
+               format_duration(asked), format_duration(kShellSessionTimeoutMin),
+               format_duration(kShellSessionTimeoutMax), format_duration(options.session_timeout));
+  }
   if (std::string problem = validate_shell_options(options); !problem.empty()) {
     fmt::print(stderr, "zsim shell: {}\n", problem);
     return 2;
@@ -113,9 +129,10 @@ void add_shell_command(CLI::App& app, int* exit_code) {
                   "even numbers and more than 7 are refused");
   cmd->add_option("--observers", args->observers,
                   "Observers o1..oK added to an ensemble (0..5; needs --servers 3, 5 or 7)");
-  cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation");
+  cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation (0..2^64-1)");
   cmd->add_option("--session-timeout", args->session_timeout,
-                  "Session timeout the client asks for (negotiated into [4s, 40s])");
+                  "Session timeout the client asks for; like a ZooKeeper server, the shell brings it into "
+                  "[4s, 40s] (2 and 20 ticks of 2s) and says so");
   cmd->add_option("FILE", args->file, "Script of commands, one per line (default: stdin)");
   cmd->callback([args, exit_code] { *exit_code = do_shell(*args); });
 }

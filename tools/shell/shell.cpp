@@ -1,6 +1,7 @@
 #include "tools/shell/shell.h"
 
 #include "core/client/client.h"
+#include "core/io/quote.h"
 #include "core/server/server.h"
 #include "core/tree/path.h"
 #include "sim/simulator.h"
@@ -94,8 +95,8 @@ core::ServerOptions ensemble_server_options() {
   o.sync_limit_ticks = 5;
   // As a standalone server with its default 2s tick negotiates: [2, 20]
   // ticks of 2s, so the shell's session timeouts mean the same either way.
-  o.session_timeout_ms_min = 4'000;
-  o.session_timeout_ms_max = 40'000;
+  o.session_timeout_ms_min = static_cast<int32_t>(kShellSessionTimeoutMin / millis(1));
+  o.session_timeout_ms_max = static_cast<int32_t>(kShellSessionTimeoutMax / millis(1));
   return o;
 }
 
@@ -627,7 +628,7 @@ void Shell::run_sim_command(const std::vector<std::string>& words) {
   if (sub == "pause") return sim_pause(words);
   if (sub == "status") return sim_status();
   if (sub == "trace") return sim_trace(words);
-  println(fmt::format("sim: unknown command '{}' (try: sim help)", sub));
+  println(fmt::format("sim: unknown command {} (try: sim help)", quote_input(sub)));
 }
 
 std::optional<std::uint32_t> Shell::host_or_complain(std::string_view name) {
@@ -635,14 +636,22 @@ std::optional<std::uint32_t> Shell::host_or_complain(std::string_view name) {
   if (!h) {
     std::string known;
     for (const std::string& n : sim_->host_names()) known += (known.empty() ? "" : ", ") + n;
-    println(fmt::format("sim: unknown host '{}' (hosts: {})", name, known));
+    println(fmt::format("sim: unknown host {} (hosts: {})", quote_input(name), known));
   }
   return h;
 }
 
+namespace {
+std::string too_long(std::string_view duration) {
+  return fmt::format("sim: {} is longer than the maximum of {} (one simulated day)", quote_input(duration),
+                     format_duration(kInputDurationMax));
+}
+}  // namespace
+
 void Shell::sim_advance(const std::vector<std::string>& words) {
   std::optional<Duration> d = words.size() == 3 ? parse_duration(words[2]) : std::nullopt;
   if (!d || *d < Duration{0}) return println("sim: usage: sim advance <duration>, e.g. sim advance 5s");
+  if (!within_input_bounds(*d)) return println(too_long(words[2]));
   // Time moves to the end even if nothing is scheduled that late.
   sim_->at(*d, [] {});
   sim_->run_for(*d);
@@ -717,6 +726,7 @@ void Shell::sim_isolate(const std::vector<std::string>& words) {
 void Shell::sim_pause(const std::vector<std::string>& words) {
   std::optional<Duration> d = words.size() == 4 ? parse_duration(words[3]) : std::nullopt;
   if (!d || *d <= Duration{0}) return println("sim: usage: sim pause <host> <duration>, e.g. sim pause c1 10s");
+  if (!within_input_bounds(*d)) return println(too_long(words[3]));
   std::optional<std::uint32_t> h = host_or_complain(words[2]);
   if (!h) return;
   if (!sim_->host_info(*h).up) return println(fmt::format("sim: {} is down", words[2]));

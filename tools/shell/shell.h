@@ -77,6 +77,9 @@ inline constexpr int kMaxObservers = 5;
 // ensembles run ZooKeeper-like fast timing, so an election takes well under
 // a second of simulated time).
 inline constexpr int64_t kEnsembleTickMs = 100;
+// What every server negotiates a session timeout into (see session_timeout).
+inline constexpr Duration kShellSessionTimeoutMin = seconds(4);
+inline constexpr Duration kShellSessionTimeoutMax = seconds(40);
 
 // "" when the options are usable, else a one-line reason.
 std::string validate_shell_options(const ShellOptions& options);
