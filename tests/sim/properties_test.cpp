@@ -77,7 +77,9 @@ FaultEvent arbitrary_event() {
       break;
     case FaultKind::kCrashAt:
       e.host = *gen_host_name();
-      e.site = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abz.-"))));
+      // A word of the text form: at most 64 bytes.
+      e.site = *rc::gen::container<std::string>(static_cast<std::size_t>(*rc::gen::inRange(1, 65)),
+                                                rc::gen::elementOf(std::string("abz.-")));
       e.duration = optional_length();
       e.within = optional_length();
       break;
