@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -39,6 +40,17 @@ int main(int argc, char** argv) {
   zsim::tools::add_run_commands(app, &exit_code);
   zsim::tools::add_check_command(app, &exit_code);
   zsim::tools::add_shell_command(app, &exit_code);
+  // zkCli's `-server host:port` (one dash, a long name CLI11 cannot take):
+  // `zsim shell` accepts it as --zk-server and explains it.
+  std::vector<std::string> translated(argv, argv + argc);
+  if (argc >= 2 && translated[1] == "shell") {
+    for (std::string& a : translated) {
+      if (a == "-server") a = "--zk-server";
+    }
+  }
+  std::vector<char*> args;
+  for (std::string& a : translated) args.push_back(a.data());
+  argv = args.data();
   // CLI11 would call an unknown first word a missing subcommand: name it.
   if (argc >= 2 && argv[1][0] != '-' && !is_subcommand(app, argv[1])) {
     fmt::print(stderr, "zsim: unknown subcommand {} (valid: {})\nRun with --help for more information.\n",

@@ -88,6 +88,24 @@ TEST(ShellCli, SeedsAreDecimalIntegers) {
   EXPECT_EQ(r.out, "zsim shell: bad seed '-1' (want a decimal integer from 0 to 18446744073709551615)\n");
 }
 
+TEST(ShellCli, InteractiveLinesCanBeRecalled) {
+  // On a terminal (script(1) gives it one) the Up arrow brings back the last
+  // line (libedit): the create runs twice, so the second one fails.
+  const Ran r = run("printf 'create /a x\\n\\033[A\\nquit\\n' | TERM=xterm timeout 30 script -qec '" + kZsim +
+                    " shell' /dev/null | tr -d '\\r'");
+  EXPECT_NE(r.out.find("Welcome to zsim shell"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Created /a"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Node already exists: /a"), std::string::npos) << r.out;
+}
+
+TEST(ShellCli, ZkCliServerArgumentIsAcceptedAndExplained) {
+  const Ran r = run("echo 'ls /' | " + kZsim + " shell -server 127.0.0.1:2181 2>&1");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out,
+            "zsim shell: -server '127.0.0.1:2181' ignored: the shell runs its own simulated ensemble (--servers N); "
+            "there is no real server to connect to\n[zookeeper]\n");
+}
+
 TEST(ShellCli, AnEnsembleRunsTheScript) {
   const Ran r = run("printf 'create /a x\\nget /a\\nsim crash s3\\nsim advance 5s\\nget /a\\n' | " + kZsim +
                     " shell --servers 3 2>/dev/null | grep -v -e '^$' -e WATCHER -e WatchedEvent");
