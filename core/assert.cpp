@@ -14,6 +14,10 @@ void set_assert_context(AssertContextFn fn, const void* arg) {
   g_context_arg = arg;
 }
 
+std::string assert_context() {
+  return g_context_fn != nullptr ? g_context_fn(g_context_arg) : std::string();
+}
+
 void assert_fail(const char* expr, const char* file, int line,
                  const char* message) {
   std::fprintf(stderr, "%s:%d: assertion failed: %s\n", file, line, expr);
@@ -23,6 +27,7 @@ void assert_fail(const char* expr, const char* file, int line,
     if (!context.empty()) std::fprintf(stderr, "  in %s\n", context.c_str());
   }
   std::fflush(stderr);
+  set_assert_context(nullptr, nullptr);  // reported: the abort need not repeat it
   std::abort();
 }
 

@@ -25,7 +25,13 @@ using AssertContextFn = std::string (*)(const void* arg);
 // Installs the context reporter for this thread; pass nullptr to clear.
 void set_assert_context(AssertContextFn fn, const void* arg);
 
-// Prints the failure (with the context, if any) to stderr and aborts.
+// The context of the run on this thread ("seed=7 t=1.250000000 host=s2"),
+// or "" when none is installed. For crash handlers (tools/crash_report.h).
+std::string assert_context();
+
+// Prints the failure (with the context, if any) to stderr and aborts. The
+// context is cleared once printed, so the abort's own crash handler does not
+// report it twice.
 [[noreturn]] void assert_fail(const char* expr, const char* file, int line,
                               const char* message);
 

@@ -13,9 +13,11 @@ namespace zsim::core::limits {
 
 // ZooKeeper's jute.maxbuffer default (1 MiB - 1), applied to znode data.
 inline constexpr size_t kDataBytesMax = 1024 * 1024 - 1;
-// ZooKeeper has no path limit besides the packet; ours keeps decoders and
-// watch tables bounded. Longer paths are BadArguments.
-inline constexpr size_t kPathBytesMax = 16 * 1024;
+// ZooKeeper has no path limit besides the packet (jute.maxbuffer), and
+// serves long paths up to it; so does zsim: a longer path cannot fit in a
+// frame (the connection is dropped), and prepare() refuses one as
+// BadArguments as a safety net.
+inline constexpr size_t kPathBytesMax = kDataBytesMax;
 // Ops in one multi.
 inline constexpr size_t kMultiOpsMax = 4096;
 // Ephemerals one closeSession txn may list (and so per session).

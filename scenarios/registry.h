@@ -17,5 +17,6 @@ void register_ensemble_ephemerals(std::vector<Scenario>& out);
 void register_ensemble_queue(std::vector<Scenario>& out);
 void register_ensemble_multi(std::vector<Scenario>& out);
 void register_ensemble_watches(std::vector<Scenario>& out);
+void register_selftest(std::vector<Scenario>& out);  // hidden, test only
 
 }  // namespace zsim::scenarios

@@ -61,6 +61,9 @@ enum class ServerKind : std::uint8_t { kNone, kStandalone, kEnsemble };
 struct Scenario {
   std::string name;
   std::string summary;  // one line, for `zsim list`
+  // Not listed by `zsim list` (but runs by name): the test-only scenarios
+  // that go wrong on purpose (scenarios/selftest.cpp).
+  bool hidden = false;
   // The fault model: which hosts and fault kinds a generated plan uses.
   sim::PlanOptions plan_options;
   Duration safety_phase = seconds(10);

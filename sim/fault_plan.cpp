@@ -1,6 +1,7 @@
 #include "sim/fault_plan.h"
 
 #include "core/assert.h"
+#include "core/io/quote.h"
 
 #include <fmt/format.h>
 
@@ -75,6 +76,36 @@ std::vector<Token> tokenize(std::string_view line) {
   return tokens;
 }
 
+// All of `s` is a decimal number that fits (an overflow is not a zero).
+bool whole_u64(std::string_view s, std::uint64_t& out) {
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && r.ec == std::errc{} && r.ptr == s.data() + s.size();
+}
+
+// Plans are printable ASCII in words of bounded length (host names are at
+// most 32 bytes), so no message ever repeats a control byte, an invisible
+// byte or a megabyte of input.
+constexpr std::size_t kWordBytesMax = 64;
+
+std::optional<PlanParseError> check_words(const std::vector<Token>& tokens, int line) {
+  for (const Token& t : tokens) {
+    if (t.text.size() > kWordBytesMax) {
+      return PlanParseError{line, t.column,
+                            fmt::format("a word of {} bytes (at most {}): {}", t.text.size(), kWordBytesMax,
+                                        quote_input(t.text, 20))};
+    }
+    for (std::size_t i = 0; i < t.text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(t.text[i]);
+      if (c <= 0x20 || c >= 0x7f) {
+        return PlanParseError{line, t.column + static_cast<int>(i),
+                              fmt::format("unexpected byte {} (a plan is printable ASCII; # starts a comment)",
+                                          quote_input(t.text.substr(i, 1)))};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 struct LineParser {
   std::vector<Token> tokens;
   std::size_t pos = 0;
@@ -102,6 +133,10 @@ struct LineParser {
       return fail(tokens[pos - 1].column,
                   fmt::format("bad {} '{}' (want a number and a unit: ns, us, ms, s, m)", what, w));
     }
+    if (!within_input_bounds(*d)) {
+      return fail(tokens[pos - 1].column, fmt::format("{} '{}' is beyond the maximum of {} (one simulated day)", what,
+                                                      w, format_duration(kInputDurationMax)));
+    }
     out = *d;
     return true;
   }
@@ -111,10 +146,8 @@ struct LineParser {
     const int col = tokens[pos - 1].column;
     const auto slash = w.find('/');
     std::uint64_t num = 0, den = 0;
-    if (slash == std::string_view::npos ||
-        std::from_chars(w.data(), w.data() + slash, num).ptr != w.data() + slash ||
-        std::from_chars(w.data() + slash + 1, w.data() + w.size(), den).ptr != w.data() + w.size() ||
-        slash == 0 || slash + 1 == w.size()) {
+    if (slash == std::string_view::npos || !whole_u64(w.substr(0, slash), num) ||
+        !whole_u64(w.substr(slash + 1), den)) {
       return fail(col, fmt::format("bad ratio '{}' (want N/D, e.g. 1/10)", w));
     }
     if (den == 0) return fail(col, fmt::format("bad ratio '{}': denominator is 0", w));
@@ -204,7 +237,7 @@ bool parse_drift(LineParser& p, FaultEvent& e) {
   if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
   std::int64_t v = 0;
   auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (digits.empty() || r.ptr != digits.data() + digits.size()) {
+  if (digits.empty() || r.ec != std::errc{} || r.ptr != digits.data() + digits.size()) {
     return p.fail(col, fmt::format("bad drift '{}' (want e.g. +500ppm or -20ppm)", w));
   }
   e.drift_ppm = v;
@@ -359,7 +392,7 @@ std::string print_plan(const FaultPlan& plan) {
   return out;
 }
 
-std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text) {
+std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text, std::vector<int>* event_lines) {
   FaultPlan plan;
   int line_no = 0;
   std::size_t start = 0;
@@ -372,10 +405,12 @@ std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text) {
     p.tokens = tokenize(line);
     p.line = line_no;
     p.end_column = static_cast<int>(line.size()) + 1;
+    if (auto bad = check_words(p.tokens, line_no)) return *bad;
     if (!p.tokens.empty()) {
       FaultEvent e;
       if (!parse_event(p, e)) return *p.error;
       plan.events.push_back(std::move(e));
+      if (event_lines != nullptr) event_lines->push_back(line_no);
     }
     if (end == text.size()) break;
     start = end + 1;
@@ -421,6 +456,10 @@ std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>&
       return fmt::format("event {} ({}): {}", i + 1, print_event(e), what);
     };
     if (e.at.count() < 0) return problem("time must not be negative");
+    if (!within_input_bounds(e.at) || !within_input_bounds(e.duration) || !within_input_bounds(e.within)) {
+      return problem(fmt::format("times and lengths are at most {} (one simulated day)",
+                                 format_duration(kInputDurationMax)));
+    }
     if (e.kind == FaultKind::kPartition) {
       // The shape fixes the number of groups (and the lone host of isolate
       // and bridge); print_event() and Simulator::apply() index by it.

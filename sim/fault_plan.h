@@ -36,9 +36,11 @@
 //   at 9s partition isolate @leader except c1 c2  (its clients still reach it)
 //   at 9s pause @follower 2s
 //
-// Times are offsets from the start of the run. Parse errors name the line,
-// the column and what is wrong. Host names are checked against an ensemble
-// by validate_plan(), not by the parser.
+// Times are offsets from the start of the run. Times, pause lengths and
+// clock jumps are at most one simulated day (kInputDurationMax) either way.
+// A plan is printable ASCII in words of at most 64 bytes (comments aside).
+// Parse errors name the line, the column and what is wrong. Host names are
+// checked against an ensemble by validate_plan(), not by the parser.
 //
 // Role targets (`@leader`, `@follower`, `@observer`) name whichever host has
 // that role when the event fires; the scenario says who that is
@@ -138,13 +140,15 @@ struct PlanParseError {
   std::string to_string() const;  // "line 3, column 14: ..."
 };
 
-std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text);
+// If `event_lines` is given, it receives the 1-based line of each event, for
+// messages about an event that parsed (e.g. one past the safety phase).
+std::variant<FaultPlan, PlanParseError> parse_plan(std::string_view text, std::vector<int>* event_lines = nullptr);
 
 // Checks that every host the plan names is in `hosts`, and that events are
 // well formed (non-empty groups, a bridge host in neither half, ratios <= 1,
-// drift within +-100000 ppm, role targets only where allowed, crash-at sites
-// in `sites` when that list is not empty). Returns "" if fine, else the first
-// problem.
+// drift within +-100000 ppm, times, pauses, jumps and `for`/`within` lengths
+// within a day, role targets only where allowed, crash-at sites in `sites`
+// when that list is not empty). Returns "" if fine, else the first problem.
 std::string validate_plan(const FaultPlan& plan, const std::vector<std::string>& hosts,
                           const std::vector<std::string>& sites = {});
 

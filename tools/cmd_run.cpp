@@ -1,23 +1,29 @@
 // zsim run / sweep / plan / list: running scenarios.
 //
-// Wall-clock time appears here only to report how long a run took; it never
-// reaches a simulation.
+// Runs happen in child processes (tools/isolation.h) so that a seed that
+// asserts, segfaults, throws out of the event loop or loops forever gets
+// the verdict `crash` instead of taking zsim down with it; `run --no-fork`
+// keeps the run in this process, for debuggers.
+//
+// Wall-clock time appears here only to report how long a run took and for
+// the watchdog; it never reaches a simulation.
 #include "core/fault_sites.h"
+#include "core/io/quote.h"
 #include "core/server/planted_bugs.h"
 #include "scenarios/scenario.h"
+#include "tools/arguments.h"
 #include "tools/commands.h"
+#include "tools/isolation.h"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -28,38 +34,35 @@ namespace {
 using scenarios::RunResult;
 using scenarios::Scenario;
 
+// The default wall-clock limit of one seed (--seed-timeout). Seeds take
+// milliseconds to seconds (tens of seconds in the sanitizer build); five
+// minutes only ever stops a loop.
+constexpr std::string_view kSeedTimeoutDefault = "5m";
+// --jobs above this many per core only adds processes that wait.
+constexpr unsigned kJobsPerCoreMax = 4;
+
 // Bad input: the message, then exit status 2.
 struct BadInput {
   std::string message;
 };
 
+template <typename T>
+T value_or_throw(Parsed<T> parsed) {
+  if (auto* why = std::get_if<std::string>(&parsed)) throw BadInput{*why};
+  return std::get<T>(std::move(parsed));
+}
+
 const Scenario& scenario_or_throw(const std::string& name) {
   const Scenario* s = scenarios::find_scenario(name);
   if (s == nullptr) {
     std::string known;
-    for (const Scenario& x : scenarios::all_scenarios()) known += (known.empty() ? "" : ", ") + x.name;
-    throw BadInput{fmt::format("unknown scenario '{}' (known: {})", name, known)};
+    for (const Scenario& x : scenarios::all_scenarios()) {
+      if (!x.hidden) known += (known.empty() ? "" : ", ") + x.name;
+    }
+    throw BadInput{fmt::format("unknown scenario {} (known: {})", quote_input(name), known)};
   }
   return *s;
 }
-
-sim::FaultPlan read_plan_or_throw(const std::string& path, const Scenario& s) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput{fmt::format("cannot read plan file '{}'", path)};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto parsed = sim::parse_plan(buf.str());
-  if (auto* err = std::get_if<sim::PlanParseError>(&parsed)) {
-    throw BadInput{fmt::format("plan file '{}': {}", path, err->to_string())};
-  }
-  sim::FaultPlan plan = std::get<sim::FaultPlan>(std::move(parsed));
-  if (std::string problem = scenarios::validate_for(s, plan); !problem.empty()) {
-    throw BadInput{fmt::format("plan file '{}': {}", path, problem)};
-  }
-  return plan;
-}
-
-std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
 // --bug NAME: a planted bug of the catalog that the scenario's servers can
 // carry, or bad input naming the choices.
@@ -69,44 +72,113 @@ core::PlantedBug bug_or_throw(const std::string& name, const Scenario& s) {
   if (!bug) {
     std::string known;
     for (const core::PlantedBugInfo& b : core::kPlantedBugs) known += (known.empty() ? "" : ", ") + std::string(b.name);
-    throw BadInput{fmt::format("unknown planted bug '{}' (`zsim bugs` lists them: {})", name, known)};
+    throw BadInput{fmt::format("unknown planted bug {} (`zsim bugs` lists them: {})", quote_input(name), known)};
   }
   if (std::string why = scenarios::bug_error_for(s, *bug); !why.empty()) throw BadInput{why};
   return *bug;
 }
 
-nlohmann::ordered_json to_json(const RunResult& r, std::int64_t wall_ms) {
+std::string read_file_or_throw(const std::string& path, std::string_view what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw BadInput{fmt::format("cannot read {} {}: it is a directory", what, quote_input(path))};
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  if (in) buf << in.rdbuf();
+  if (!in || in.bad()) throw BadInput{fmt::format("cannot read {} {}", what, quote_input(path))};
+  return buf.str();
+}
+
+sim::FaultPlan read_plan_or_throw(const std::string& path, const Scenario& s) {
+  const std::string text = read_file_or_throw(path, "plan file");
+  std::vector<int> lines;
+  auto parsed = sim::parse_plan(text, &lines);
+  if (auto* err = std::get_if<sim::PlanParseError>(&parsed)) {
+    throw BadInput{fmt::format("plan file {}: {}", quote_input(path), err->to_string())};
+  }
+  sim::FaultPlan plan = std::get<sim::FaultPlan>(std::move(parsed));
+  if (std::string problem = scenarios::validate_for(s, plan); !problem.empty()) {
+    throw BadInput{fmt::format("plan file {}: {}", quote_input(path), problem)};
+  }
+  // Faults belong to the safety phase: the liveness phase heals everything
+  // and must see no new fault, so a later event is a mistake, not a no-op.
+  for (std::size_t i = 0; i < plan.events.size(); ++i) {
+    if (plan.events[i].at > s.safety_phase) {
+      throw BadInput{fmt::format("plan file {}: line {}: {} is after the end of the safety phase ({}) of "
+                                 "scenario {}; faults happen only in the safety phase",
+                                 quote_input(path), lines[i], sim::print_event(plan.events[i]),
+                                 format_duration(s.safety_phase), s.name)};
+    }
+  }
+  return plan;
+}
+
+std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+// A run's result as JSON. A seed whose process died has no simulation
+// figures: those fields are null.
+nlohmann::ordered_json to_json(const RunResult& r, std::int64_t wall_ms, bool died) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
-  if (const core::PlantedBugInfo* bug = core::planted_bug_info(r.bug); bug != nullptr) j["bug"] = bug->name;
   j["verdict"] = sim::to_string(r.verdict);
+  if (const core::PlantedBugInfo* bug = core::planted_bug_info(r.bug); bug != nullptr) j["bug"] = bug->name;
   if (!r.message.empty()) j["message"] = r.message;
-  j["fingerprint"] = hex(r.fingerprint);
-  j["sim_time_ns"] = r.sim_time_ns;
-  j["events"] = r.events;
-  j["trace_events"] = r.trace_events;
-  j["messages_sent"] = r.messages_sent;
-  j["messages_dropped"] = r.messages_dropped;
+  for (const char* key : {"fingerprint", "sim_time_ns", "events", "trace_events", "messages_sent",
+                          "messages_dropped"}) {
+    j[key] = nullptr;
+  }
+  if (!died) {
+    j["fingerprint"] = hex(r.fingerprint);
+    j["sim_time_ns"] = r.sim_time_ns;
+    j["events"] = r.events;
+    j["trace_events"] = r.trace_events;
+    j["messages_sent"] = r.messages_sent;
+    j["messages_dropped"] = r.messages_dropped;
+  }
   j["wall_ms"] = wall_ms;
   return j;
+}
+
+std::string json_line(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A message of several lines: the first on the verdict line, the rest
+// indented under it.
+std::string indent_rest(const std::string& message) {
+  std::string out;
+  for (const char c : message) {
+    out += c;
+    if (c == '\n') out += "    ";
+  }
+  return out;
 }
 
 std::int64_t ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
+std::chrono::milliseconds seed_timeout_or_throw(const std::string& text) {
+  if (text == "0") return std::chrono::milliseconds{0};
+  const Duration d = value_or_throw(parse_positive_duration(text, "--seed-timeout"));
+  return std::max(std::chrono::milliseconds{1}, std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
 // --- run ---------------------------------------------------------------------
 
 struct RunArgs {
   std::string scenario;
-  std::uint64_t seed = 1;
+  std::string seed;
   std::string plan_file;
-  std::string bug;
   bool trace = false;
   std::string trace_format = "text";
   bool json = false;
   bool check_determinism = false;
+  bool no_fork = false;
+  std::string seed_timeout{kSeedTimeoutDefault};
+  std::string bug;
 };
 
 // One traced run, remembering each event's hash (and its line, up to a cap)
@@ -155,12 +227,27 @@ int check_determinism(const Scenario& s, const scenarios::RunOptions& options) {
   return 1;
 }
 
-int do_run(const RunArgs& args) {
-  const Scenario& s = scenario_or_throw(args.scenario);
-  scenarios::RunOptions options;
-  options.seed = args.seed;
-  options.params.bug = bug_or_throw(args.bug, s);
-  if (!args.plan_file.empty()) options.plan = read_plan_or_throw(args.plan_file, s);
+void print_run_result(const RunResult& r, std::int64_t wall_ms, bool json, bool died, const std::string& plan_file) {
+  const bool ok = r.verdict == sim::Verdict::kOk;
+  if (json) {
+    fmt::print("{}\n", json_line(to_json(r, wall_ms, died)));
+    return;
+  }
+  fmt::print("scenario {} seed {}: {}{}\n", r.scenario, r.seed, sim::to_string(r.verdict),
+             ok ? "" : ": " + indent_rest(r.message));
+  if (died) {
+    fmt::print("  no fingerprint: the run's process died  wall {} ms\n", wall_ms);
+  } else {
+    fmt::print("  fingerprint {}  sim time {}s  events {}  messages {} sent, {} dropped  wall {} ms\n",
+               hex(r.fingerprint), format_time(time_from_ns(r.sim_time_ns)), r.events, r.messages_sent,
+               r.messages_dropped, wall_ms);
+  }
+  if (!ok) fmt::print("  reproduce: {}\n", scenarios::reproduce_command(r, plan_file));
+}
+
+// The body of `zsim run` once its input is checked; runs in the child.
+int run_body(const Scenario& s, const scenarios::RunOptions& base, const RunArgs& args) {
+  scenarios::RunOptions options = base;
   if (args.check_determinism) return check_determinism(s, options);
   if (args.trace) {
     options.trace_format = args.trace_format == "json" ? sim::TraceFormat::kJson : sim::TraceFormat::kText;
@@ -168,19 +255,30 @@ int do_run(const RunArgs& args) {
   }
   const auto start = std::chrono::steady_clock::now();
   const RunResult r = scenarios::run_scenario(s, options);
-  const std::int64_t wall_ms = ms_since(start);
-  const bool ok = r.verdict == sim::Verdict::kOk;
-  if (args.json) {
-    fmt::print("{}\n", to_json(r, wall_ms).dump());
-  } else {
-    fmt::print("scenario {} seed {}: {}{}\n", r.scenario, r.seed, sim::to_string(r.verdict),
-               ok ? "" : ": " + r.message);
-    fmt::print("  fingerprint {}  sim time {}s  events {}  messages {} sent, {} dropped  wall {} ms\n",
-               hex(r.fingerprint), format_time(time_from_ns(r.sim_time_ns)), r.events, r.messages_sent,
-               r.messages_dropped, wall_ms);
-    if (!ok) fmt::print("  reproduce: {}\n", scenarios::reproduce_command(r, args.plan_file));
-  }
-  return ok ? 0 : 1;
+  print_run_result(r, ms_since(start), args.json, false, args.plan_file);
+  return r.verdict == sim::Verdict::kOk ? 0 : 1;
+}
+
+int do_run(const RunArgs& args) {
+  const Scenario& s = scenario_or_throw(args.scenario);
+  scenarios::RunOptions options;
+  options.seed = value_or_throw(parse_seed(args.seed));
+  options.params.bug = bug_or_throw(args.bug, s);
+  const auto timeout = seed_timeout_or_throw(args.seed_timeout);
+  if (!args.plan_file.empty()) options.plan = read_plan_or_throw(args.plan_file, s);
+  if (args.no_fork) return run_body(s, options, args);
+  const auto start = std::chrono::steady_clock::now();
+  const ChildExit child = run_in_child([&] { return run_body(s, options, args); }, timeout);
+  if (!child.died) return child.exit_code;
+  RunResult r;
+  r.scenario = s.name;
+  r.seed = options.seed;
+  r.verdict = sim::Verdict::kCrash;
+  r.message = child.message;
+  r.plan_given = options.plan.has_value();
+  r.bug = options.params.bug;
+  print_run_result(r, ms_since(start), args.json, true, args.plan_file);
+  return 1;
 }
 
 // --- sweep -------------------------------------------------------------------
@@ -190,54 +288,18 @@ struct SweepArgs {
   std::string seeds;
   int jobs = 0;
   std::string shard;
-  std::string bug;
   bool json = false;
+  std::string seed_timeout{kSeedTimeoutDefault};
+  std::string bug;
 };
-
-std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text) {
-  auto number = [&](std::string_view s) {
-    std::uint64_t v = 0;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc{} || r.ptr != s.data() + s.size()) {
-      throw BadInput{fmt::format("malformed seed range '{}' (want A..B, e.g. 1..200)", text)};
-    }
-    return v;
-  };
-  const auto dots = text.find("..");
-  if (dots == std::string::npos) {
-    const std::uint64_t v = number(text);
-    return {v, v};
-  }
-  const std::uint64_t a = number(std::string_view(text).substr(0, dots));
-  const std::uint64_t b = number(std::string_view(text).substr(dots + 2));
-  if (a > b) throw BadInput{fmt::format("malformed seed range '{}': {} is after {}", text, a, b)};
-  if (b - a >= 100'000'000) throw BadInput{fmt::format("seed range '{}' is too large (at most 10^8 seeds)", text)};
-  return {a, b};
-}
-
-std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
-  if (text.empty()) return {1, 1};
-  const auto slash = text.find('/');
-  std::uint64_t i = 0, n = 0;
-  bool ok = slash != std::string::npos;
-  if (ok) {
-    auto r1 = std::from_chars(text.data(), text.data() + slash, i);
-    auto r2 = std::from_chars(text.data() + slash + 1, text.data() + text.size(), n);
-    ok = r1.ec == std::errc{} && r1.ptr == text.data() + slash && r2.ec == std::errc{} &&
-         r2.ptr == text.data() + text.size() && n >= 1 && i >= 1 && i <= n;
-  }
-  if (!ok) throw BadInput{fmt::format("malformed shard '{}' (want I/N with 1 <= I <= N, e.g. 2/4)", text)};
-  return {i, n};
-}
 
 class Progress {
  public:
-  Progress(std::size_t total, std::string label)
+  Progress(std::uint64_t total, std::string label)
       : total_(total), label_(std::move(label)), tty_(isatty(fileno(stderr)) != 0),
         start_(std::chrono::steady_clock::now()) {}
 
   void tick(bool failed) {
-    std::lock_guard<std::mutex> lock(mu_);
     ++done_;
     failed_ += failed ? 1 : 0;
     const std::int64_t ms = ms_since(start_);
@@ -246,97 +308,113 @@ class Progress {
                           : done_ * 10 / total_ != (done_ - 1) * 10 / total_;
     if (!due) return;
     last_ms_ = ms;
+    shown_ = tty_ && done_ != total_;
     fmt::print(stderr, "{}sweep {}: {}/{} seeds, {} failed, {:.1f} s{}", tty_ ? "\r" : "", label_, done_, total_,
                failed_, static_cast<double>(ms) / 1000.0, tty_ ? "" : "\n");
     if (tty_ && done_ == total_) fmt::print(stderr, "\n");
     std::fflush(stderr);
   }
 
+  // Before other output on a terminal: clear the live line.
+  void clear_line() {
+    if (!shown_) return;
+    fmt::print(stderr, "\r\x1b[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
  private:
-  std::mutex mu_;
-  std::size_t total_;
+  std::uint64_t total_;
   std::string label_;
   bool tty_;
   std::chrono::steady_clock::time_point start_;
-  std::size_t done_ = 0;
-  std::size_t failed_ = 0;
+  std::uint64_t done_ = 0;
+  std::uint64_t failed_ = 0;
   std::int64_t last_ms_ = -1'000'000;
+  bool shown_ = false;
 };
+
+std::size_t jobs_for(int asked, std::uint64_t seeds) {
+  if (asked < 0) throw BadInput{"--jobs must be at least 1 (0: one per core)"};
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t jobs = asked > 0 ? static_cast<std::size_t>(asked) : cores;
+  if (jobs > std::size_t{kJobsPerCoreMax} * cores) {
+    const std::size_t capped = std::size_t{kJobsPerCoreMax} * cores;
+    fmt::print(stderr, "zsim: --jobs {} is more than {} per core ({} cores); using {}\n", asked, kJobsPerCoreMax,
+               cores, capped);
+    jobs = capped;
+  }
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(seeds, 1, jobs));
+}
 
 int do_sweep(const SweepArgs& args) {
   const Scenario& s = scenario_or_throw(args.scenario);
-  const auto [first, last] = parse_seed_range(args.seeds);
-  const auto [shard_i, shard_n] = parse_shard(args.shard);
+  const ShardSeeds seeds{value_or_throw(parse_seed_range(args.seeds)), value_or_throw(parse_shard(args.shard))};
   const core::PlantedBug bug = bug_or_throw(args.bug, s);
-  if (args.jobs < 0) throw BadInput{"--jobs must be at least 1"};
-  std::vector<std::uint64_t> seeds;
-  for (std::uint64_t seed = first;; ++seed) {
-    if ((seed - first) % shard_n == shard_i - 1) seeds.push_back(seed);
-    if (seed == last) break;
-  }
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t jobs = std::min<std::size_t>(args.jobs > 0 ? static_cast<std::size_t>(args.jobs) : hw,
-                                                 std::max<std::size_t>(1, seeds.size()));
-  std::vector<RunResult> results(seeds.size());
-  std::vector<std::int64_t> wall(seeds.size());
-  std::atomic<std::size_t> next{0};
-  Progress progress(seeds.size(), s.name);
+  IsolationOptions isolation;
+  isolation.seed_timeout = seed_timeout_or_throw(args.seed_timeout);
+  const std::uint64_t count = seeds.count();
+  isolation.jobs = jobs_for(args.jobs, count);
+  isolation.scenario = s.name;
+  isolation.bug = bug;
+
+  std::map<std::string, std::uint64_t> by_verdict;
+  std::uint64_t failed = 0;
+  Progress progress(count, s.name);
   const auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    // Each simulation is single-threaded and shares nothing with others.
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      scenarios::RunOptions options;
-      options.seed = seeds[i];
-      options.params.bug = bug;
-      const auto t0 = std::chrono::steady_clock::now();
-      results[i] = scenarios::run_scenario(s, options);
-      wall[i] = ms_since(t0);
-      progress.tick(results[i].verdict != sim::Verdict::kOk);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t j = 1; j < jobs; ++j) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  run_seeds_isolated(
+      count, [&](std::uint64_t k) { return seeds.at(k); },
+      [&s, bug](std::uint64_t seed) {
+        scenarios::RunOptions options;
+        options.seed = seed;
+        options.params.bug = bug;
+        return scenarios::run_scenario(s, options);
+      },
+      isolation, [&](const SeedOutcome& o) { progress.tick(o.result.verdict != sim::Verdict::kOk); },
+      [&](const SeedOutcome& o) {
+        const RunResult& r = o.result;
+        if (r.verdict != sim::Verdict::kOk) {
+          ++failed;
+          ++by_verdict[sim::to_string(r.verdict)];
+        }
+        if (args.json) {
+          fmt::print("{}\n", json_line(to_json(r, o.wall_ms, o.died)));
+        } else if (r.verdict != sim::Verdict::kOk) {
+          progress.clear_line();
+          fmt::print("seed {}: {}: {}\n  reproduce: {}\n", r.seed, sim::to_string(r.verdict), indent_rest(r.message),
+                     scenarios::reproduce_command(r));
+        }
+        std::fflush(stdout);
+      });
   const std::int64_t wall_ms = ms_since(start);
 
-  std::map<std::string, std::size_t> by_verdict;
-  std::size_t failed = 0;
-  for (const RunResult& r : results) {
-    if (r.verdict != sim::Verdict::kOk) {
-      ++failed;
-      ++by_verdict[sim::to_string(r.verdict)];
-    }
-  }
   if (args.json) {
-    for (std::size_t i = 0; i < results.size(); ++i) fmt::print("{}\n", to_json(results[i], wall[i]).dump());
     nlohmann::ordered_json summary;
     summary["summary"] = true;
     summary["scenario"] = s.name;
-    summary["seeds"] = results.size();
+    summary["seeds"] = count;
     summary["failed"] = failed;
     summary["by_verdict"] = by_verdict;
     summary["wall_ms"] = wall_ms;
+    summary["jobs"] = isolation.jobs;
     fmt::print("{}\n", summary.dump());
     return failed == 0 ? 0 : 1;
   }
-  for (const RunResult& r : results) {
-    if (r.verdict == sim::Verdict::kOk) continue;
-    fmt::print("seed {}: {}: {}\n  reproduce: {}\n", r.seed, sim::to_string(r.verdict), r.message,
-               scenarios::reproduce_command(r));
-  }
   std::string verdicts;
   for (const auto& [v, n] : by_verdict) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", n, v);
-  fmt::print("{}: {} seeds ({}..{}{}), {} ok, {} failed{}; {:.1f} s wall, {} jobs\n", s.name, results.size(), first,
-             last, shard_n > 1 ? fmt::format(", shard {}/{}", shard_i, shard_n) : "", results.size() - failed, failed,
-             verdicts.empty() ? "" : " (" + verdicts + ")", static_cast<double>(wall_ms) / 1000.0, jobs);
+  fmt::print("{}: {} seeds ({}..{}{}), {} ok, {} failed{}; {:.1f} s wall, {} jobs\n", s.name, count,
+             seeds.range.first, seeds.range.last,
+             seeds.shard.count > 1 ? fmt::format(", shard {}/{}", seeds.shard.index, seeds.shard.count) : "",
+             count - failed, failed, verdicts.empty() ? "" : " (" + verdicts + ")",
+             static_cast<double>(wall_ms) / 1000.0, isolation.jobs);
   return failed == 0 ? 0 : 1;
 }
 
 // --- plan, list ----------------------------------------------------------------
 
-int do_plan(const std::string& scenario, std::uint64_t seed) {
+int do_plan(const std::string& scenario, const std::string& seed_text) {
   const Scenario& s = scenario_or_throw(scenario);
+  const std::uint64_t seed = value_or_throw(parse_seed(seed_text));
   sim::SwarmDraw swarm;
   const sim::FaultPlan plan = scenarios::plan_for_seed(s, seed, &swarm);
   fmt::print("# fault plan of scenario {}, seed {} (safety phase {}; times from the start)\n", s.name, seed,
@@ -367,7 +445,7 @@ int do_list(bool ensemble_only) {
   std::size_t width = 0;
   for (const Scenario& s : scenarios::all_scenarios()) width = std::max(width, s.name.size());
   for (const Scenario& s : scenarios::all_scenarios()) {
-    if (ensemble_only && s.servers != scenarios::ServerKind::kEnsemble) continue;
+    if (s.hidden || (ensemble_only && s.servers != scenarios::ServerKind::kEnsemble)) continue;
     fmt::print("{:<{}}  {}\n", s.name, width, s.summary);
   }
   return 0;
@@ -384,47 +462,62 @@ void guarded(int* exit_code, F&& body) {
   }
 }
 
+const char* const kSeedTimeoutHelp =
+    "Wall-clock limit of one seed (default 5m; 0: none): a seed still running then is stopped "
+    "and gets the verdict crash, with where it was (a loop inside one event)";
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, int* exit_code) {
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand("run", "Run one seed of a scenario and judge it");
   run->footer(
-      "Exit status: 0 the run passed, 1 a check failed, 2 bad input.\n"
-      "The same scenario, seed (and plan) always give the same fingerprint.");
+      "Exit status: 0 the run passed, 1 a check failed (or the run crashed), 2 bad input.\n"
+      "The same scenario, seed (and plan) always give the same fingerprint. The run happens\n"
+      "in a child process: an assertion, a segfault, an exception out of the event loop or a\n"
+      "sanitizer report is the verdict `crash`, with the assertion text and where the\n"
+      "simulation was (seed, time, host). --no-fork runs in this process (for debuggers).");
   run->add_option("--scenario", run_args->scenario, "Scenario name (see `zsim list`)")->required();
-  run->add_option("--seed", run_args->seed, "Seed of every random choice in the run")->required();
+  run->add_option("--seed", run_args->seed, "Seed of every random choice in the run: 0..18446744073709551615")
+      ->required();
   run->add_option("--plan", run_args->plan_file,
                   "Fault plan file to run instead of the one the seed generates (see `zsim plan`)");
-  run->add_option("--bug", run_args->bug,
-                  "Plant a bug of the catalog in every server (`zsim bugs` lists them; for proving the checks)");
   run->add_flag("--trace", run_args->trace, "Print one line per event to stdout");
   run->add_option("--trace-format", run_args->trace_format, "Trace line format")
       ->check(CLI::IsMember({"text", "json"}));
   run->add_flag("--json", run_args->json, "Print the result as one JSON object on the last line");
   run->add_flag("--check-determinism", run_args->check_determinism,
                 "Run twice and report the first trace event where the runs differ");
+  run->add_flag("--no-fork", run_args->no_fork,
+                "Run in this process, not in a child (for a debugger; a crash then ends zsim)");
+  run->add_option("--seed-timeout", run_args->seed_timeout, kSeedTimeoutHelp);
+  run->add_option("--bug", run_args->bug,
+                  "Plant a bug of the catalog in every server (`zsim bugs` lists them; for proving the checks)");
   run->callback([run_args, exit_code] { guarded(exit_code, [&] { return do_run(*run_args); }); });
 
   auto sweep_args = std::make_shared<SweepArgs>();
   CLI::App* sweep = app.add_subcommand("sweep", "Run a range of seeds of a scenario; report failures");
   sweep->footer(
-      "Prints a progress line while it runs, a summary at the end, and for each failing seed\n"
-      "the `zsim run` command that reproduces it. Exit status: 0 all passed, 1 some seed\n"
-      "failed, 2 bad input.");
+      "Prints a progress line while it runs (on stderr), each failing seed as it is known\n"
+      "(in seed order) with the `zsim run` command that reproduces it, and a summary.\n"
+      "Seeds run in --jobs worker processes: a seed that asserts, segfaults, throws out of\n"
+      "the event loop, trips a sanitizer or outlives --seed-timeout gets the verdict crash\n"
+      "and the sweep goes on. Exit status: 0 all passed, 1 some seed failed, 2 bad input.");
   sweep->add_option("--scenario", sweep_args->scenario, "Scenario name (see `zsim list`)")->required();
   sweep->add_option("--seeds", sweep_args->seeds, "Seeds A..B (inclusive), e.g. 1..200")->required();
-  sweep->add_option("--jobs", sweep_args->jobs, "Parallel runs (default: one per core)");
+  sweep->add_option("--jobs", sweep_args->jobs,
+                    "Worker processes (default: one per core; at most 4 per core)");
   sweep->add_option("--shard", sweep_args->shard,
                     "Run only shard I of N (I/N, 1 <= I <= N): seeds A+I-1, A+I-1+N, ... for CI matrices "
                     "and job arrays");
+  sweep->add_flag("--json", sweep_args->json, "One JSON object per seed, then a summary object");
+  sweep->add_option("--seed-timeout", sweep_args->seed_timeout, kSeedTimeoutHelp);
   sweep->add_option("--bug", sweep_args->bug,
                     "Plant a bug of the catalog in every server (`zsim bugs` lists them): the sweep should fail");
-  sweep->add_flag("--json", sweep_args->json, "One JSON object per seed, then a summary object");
   sweep->callback([sweep_args, exit_code] { guarded(exit_code, [&] { return do_sweep(*sweep_args); }); });
 
   auto plan_scenario = std::make_shared<std::string>();
-  auto plan_seed = std::make_shared<std::uint64_t>(1);
+  auto plan_seed = std::make_shared<std::string>();
   auto plan_sites = std::make_shared<bool>(false);
   CLI::App* plan = app.add_subcommand("plan", "Print the fault plan a seed generates for a scenario");
   plan->footer(

@@ -1,15 +1,20 @@
 // zsim shell: a zkCli-compatible shell against a simulated ensemble
 // (engine: tools/shell/shell.h; guide: docs/shell.md).
 //
-// On a terminal it is interactive (banner, zkCli-style prompt). Reading a
+// On a terminal it is interactive (banner, zkCli-style prompt, line editing
+// and history through libedit, BSD-licensed). Reading a
 // script (FILE, or a stdin that is not a terminal) it prints only what each
 // command prints, so its output compares line by line with zkCli's.
+#include "core/io/quote.h"
+#include "tools/arguments.h"
 #include "tools/commands.h"
 #include "tools/shell/shell.h"
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,15 +22,19 @@
 #include <string>
 #include <unistd.h>
 
+// After <cstdio>: it uses FILE.
+#include <editline/readline.h>
+
 namespace zsim::tools {
 namespace {
 
 struct ShellArgs {
   int servers = 1;
   int observers = 0;
-  std::uint64_t seed = 1;
+  std::string seed = "1";
   std::string session_timeout = "5s";
   std::string file;
+  std::string zk_server;  // zkCli's -server host:port: accepted, explained
 };
 
 void write(const std::string& s) {
@@ -33,20 +42,30 @@ void write(const std::string& s) {
   std::fflush(stdout);
 }
 
-int run_lines(Shell& shell, std::istream& in, bool interactive) {
-  if (interactive) {
-    write(Shell::banner());
-    write(shell.take_startup_output());
-  } else {
-    (void)shell.take_startup_output();
-  }
+// A script (FILE, or a stdin that is not a terminal): only what each
+// command prints.
+int run_script(Shell& shell, std::istream& in) {
+  (void)shell.take_startup_output();
   std::string line;
+  while (!shell.finished() && std::getline(in, line)) write(shell.execute(line));
+  return 0;
+}
+
+// A terminal: banner, prompt, and line editing with history (Up arrow,
+// Ctrl-R, ...) from libedit, as zkCli has with JLine.
+int run_interactive(Shell& shell) {
+  write(Shell::banner());
+  write(shell.take_startup_output());
+  using_history();
   while (!shell.finished()) {
-    if (interactive) write(shell.prompt());
-    if (!std::getline(in, line)) break;
+    char* raw = readline(shell.prompt().c_str());
+    if (raw == nullptr) break;  // end of input (Ctrl-D)
+    const std::string line(raw);
+    std::free(raw);
+    if (line.find_first_not_of(" \t") != std::string::npos) add_history(line.c_str());
     write(shell.execute(line));
   }
-  if (interactive && !shell.finished()) write("\n");
+  if (!shell.finished()) write("\n");
   return 0;
 }
 
@@ -59,16 +78,36 @@ bool started(const Shell& shell) {
 }
 
 int do_shell(const ShellArgs& args) {
+  if (!args.zk_server.empty()) {
+    fmt::print(stderr,
+               "zsim shell: -server {} ignored: the shell runs its own simulated ensemble (--servers N); there is "
+               "no real server to connect to\n",
+               quote_input(args.zk_server));
+  }
   ShellOptions options;
   options.servers = args.servers;
   options.observers = args.observers;
-  options.seed = args.seed;
-  const std::optional<Duration> timeout = parse_duration(args.session_timeout);
-  if (!timeout || *timeout <= Duration{0}) {
-    fmt::print(stderr, "zsim shell: malformed --session-timeout '{}' (e.g. 5s, 4000ms)\n", args.session_timeout);
+  const Parsed<std::uint64_t> seed = parse_seed(args.seed);
+  if (const auto* why = std::get_if<std::string>(&seed)) {
+    fmt::print(stderr, "zsim shell: {}\n", *why);
     return 2;
   }
-  options.session_timeout = *timeout;
+  options.seed = std::get<std::uint64_t>(seed);
+  const Parsed<Duration> timeout = parse_positive_duration(args.session_timeout, "--session-timeout");
+  if (const auto* why = std::get_if<std::string>(&timeout)) {
+    fmt::print(stderr, "zsim shell: {}\n", *why);
+    return 2;
+  }
+  // As a ZooKeeper server negotiates a session timeout into [2, 20] ticks,
+  // the shell asks for the timeout the servers would grant: a client that
+  // asks for 1ms would otherwise give up connecting after 1ms.
+  const Duration asked = std::get<Duration>(timeout);
+  options.session_timeout = std::clamp(asked, kShellSessionTimeoutMin, kShellSessionTimeoutMax);
+  if (options.session_timeout != asked) {
+    fmt::print(stderr, "zsim shell: --session-timeout {} is outside what the servers negotiate ([{}, {}]); using {}\n",
+               format_duration(asked), format_duration(kShellSessionTimeoutMin),
+               format_duration(kShellSessionTimeoutMax), format_duration(options.session_timeout));
+  }
   if (std::string problem = validate_shell_options(options); !problem.empty()) {
     fmt::print(stderr, "zsim shell: {}\n", problem);
     return 2;
@@ -82,11 +121,11 @@ int do_shell(const ShellArgs& args) {
     }
     Shell shell(options);
     if (!started(shell)) return 1;
-    return run_lines(shell, in, false);
+    return run_script(shell, in);
   }
   Shell shell(options);
   if (!started(shell)) return 1;
-  return run_lines(shell, std::cin, isatty(STDIN_FILENO) != 0);
+  return isatty(STDIN_FILENO) != 0 ? run_interactive(shell) : run_script(shell, std::cin);
 }
 
 }  // namespace
@@ -96,8 +135,11 @@ void add_shell_command(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("shell", "A zkCli-compatible shell against a simulated ZooKeeper ensemble");
   cmd->footer(
       "zkCli 3.8 commands: ls [-s] [-w] [-R], create [-s] [-e] [-c] [-t ttl] path [data],\n"
-      "get [-s] [-w], set [-s] [-v version], stat [-w], delete [-v version], deleteall, sync,\n"
-      "addWatch [-m mode], printwatches on|off, connect, close, quit (output as zkCli prints it).\n"
+      "get [-s] [-w], set [-s] [-v version], stat [-w], delete [-v version], deleteall [-b n], sync,\n"
+      "addWatch [-m mode], getEphemerals, getAllChildrenNumber, config, whoami, version, history,\n"
+      "redo, printwatches on|off, connect, close, quit (output as zkCli prints it). Not supported:\n"
+      "ACLs and auth, quotas, reconfig, removewatches. Interactive lines can be edited and\n"
+      "recalled (Up arrow; libedit).\n"
       "Simulation commands (time moves only while a command runs or on `sim advance`):\n" +
       Shell::sim_help(0) +
       "Hosts: s1..sN (the servers), o1..oK (observers) and c1 (the client, which knows every\n"
@@ -113,9 +155,13 @@ void add_shell_command(CLI::App& app, int* exit_code) {
                   "even numbers and more than 7 are refused");
   cmd->add_option("--observers", args->observers,
                   "Observers o1..oK added to an ensemble (0..5; needs --servers 3, 5 or 7)");
-  cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation");
+  cmd->add_option("--seed", args->seed, "Seed of every random choice in the simulation (0..2^64-1)");
   cmd->add_option("--session-timeout", args->session_timeout,
-                  "Session timeout the client asks for (negotiated into [4s, 40s])");
+                  "Session timeout the client asks for; like a ZooKeeper server, the shell brings it into "
+                  "[4s, 40s] (2 and 20 ticks of 2s) and says so");
+  cmd->add_option("--zk-server", args->zk_server,
+                  "-server host:port (zkCli's spelling, also accepted): ignored with a note, since the shell's "
+                  "ensemble is simulated");
   cmd->add_option("FILE", args->file, "Script of commands, one per line (default: stdin)");
   cmd->callback([args, exit_code] { *exit_code = do_shell(*args); });
 }

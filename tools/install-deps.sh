@@ -11,6 +11,8 @@ packages=(
   cmake ninja-build g++ git
   libfmt-dev libboost-context-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  # the interactive shell's line editing (BSD-licensed)
+  libedit-dev
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(zookeeper default-jre-headless)

@@ -33,6 +33,15 @@ constexpr Duration micros(std::int64_t n) { return Duration{n * 1'000}; }
 constexpr Duration millis(std::int64_t n) { return Duration{n * 1'000'000}; }
 constexpr Duration seconds(std::int64_t n) { return Duration{n * 1'000'000'000}; }
 
+// The longest duration, and the latest time, any input may name: one
+// simulated day. Runs last seconds to minutes of simulated time; a fault
+// plan time, pause or clock jump, a `sim advance` or a timeout beyond a day
+// is a typo, and near 2^63 ns it would overflow `now + d`. Every reader of
+// outside input refuses what is outside [-kInputDurationMax,
+// kInputDurationMax] and says so (see docs/fault-plans.md).
+inline constexpr Duration kInputDurationMax = std::chrono::hours(24);
+constexpr bool within_input_bounds(Duration d) { return d >= -kInputDurationMax && d <= kInputDurationMax; }
+
 constexpr std::int64_t to_ns(Duration d) { return d.count(); }
 constexpr std::int64_t to_ns(Time t) { return t.time_since_epoch().count(); }
 constexpr Time time_from_ns(std::int64_t ns) { return Time{Duration{ns}}; }

@@ -50,25 +50,12 @@ void WatchManager::add(WatcherId watcher, std::string_view path, WatchKind kind)
       put(data_, data_by_watcher_, watcher, path, Mode::Persistent);
       put(child_, child_by_watcher_, watcher, path, Mode::Persistent);
       break;
-    case WatchKind::PersistentRecursive: {
+    case WatchKind::PersistentRecursive:
+      // In both tables, as ZooKeeper 3.8's DataTree.addWatch does: a later
+      // one-shot watch on the path replaces it in one table only.
       put(data_, data_by_watcher_, watcher, path, Mode::PersistentRecursive);
-      // A watcher has one mode per path (ZooKeeper 3.8's WatcherModeManager):
-      // switching a PERSISTENT watch to PERSISTENT_RECURSIVE ends its
-      // NodeChildrenChanged events on that path (verified on 3.8.0).
-      auto entry = child_.find(path);
-      if (entry != child_.end()) {
-        auto it = entry->second.find(watcher);
-        if (it != entry->second.end() && it->second == Mode::Persistent) {
-          entry->second.erase(it);
-          if (entry->second.empty()) child_.erase(entry);
-          auto owned = child_by_watcher_.find(watcher);
-          ZSIM_ASSERT(owned != child_by_watcher_.end());
-          owned->second.erase(std::string(path));
-          if (owned->second.empty()) child_by_watcher_.erase(owned);
-        }
-      }
+      put(child_, child_by_watcher_, watcher, path, Mode::PersistentRecursive);
       break;
-    }
   }
 }
 
@@ -94,7 +81,7 @@ void WatchManager::remove_watcher(WatcherId watcher) {
 
 std::set<WatcherId> WatchManager::collect(Table& table,
                                           std::map<WatcherId, std::set<std::string>>& by_watcher,
-                                          std::string_view path, bool with_ancestors) {
+                                          std::string_view path, bool with_ancestors, bool recursive_hears) {
   std::set<WatcherId> out;
   std::string_view at = path;
   bool at_path = true;
@@ -105,9 +92,12 @@ std::set<WatcherId> WatchManager::collect(Table& table,
       auto& watchers = entry->second;
       for (auto it = watchers.begin(); it != watchers.end();) {
         const Mode mode = it->second;
-        if (!at_path && mode != Mode::PersistentRecursive) {
+        const bool hears = mode == Mode::PersistentRecursive ? recursive_hears : at_path;
+        if (!hears) {
+          // Only recursive watches hear about descendants, and they never
+          // hear NodeChildrenChanged, not even on their own path.
           ++it;
-          continue;  // only recursive watches hear about descendants
+          continue;
         }
         out.insert(it->first);
         if (mode == Mode::Standard) {
@@ -142,16 +132,16 @@ std::vector<WatchDelivery> WatchManager::trigger(const std::vector<WatchEvent>& 
     switch (event.type) {
       case EventType::NodeCreated:
       case EventType::NodeDataChanged:
-        hear = collect(data_, data_by_watcher_, event.path, true);
+        hear = collect(data_, data_by_watcher_, event.path, true, true);
         break;
       case EventType::NodeDeleted: {
-        hear = collect(data_, data_by_watcher_, event.path, true);
-        std::set<WatcherId> more = collect(child_, child_by_watcher_, event.path, false);
+        hear = collect(data_, data_by_watcher_, event.path, true, true);
+        std::set<WatcherId> more = collect(child_, child_by_watcher_, event.path, true, true);
         hear.insert(more.begin(), more.end());
         break;
       }
       case EventType::NodeChildrenChanged:
-        hear = collect(child_, child_by_watcher_, event.path, false);
+        hear = collect(child_, child_by_watcher_, event.path, false, false);
         break;
       default:
         ZSIM_ASSERT(false && "not a trigger event type");

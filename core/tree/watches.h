@@ -5,18 +5,24 @@
 //   data table  — getData/exists watches (an exists() on a missing node is an
 //                 "exist" watch; the server stores it with the data watches),
 //                 PERSISTENT and PERSISTENT_RECURSIVE watches;
-//   child table — getChildren watches and PERSISTENT watches.
+//   child table — getChildren watches, PERSISTENT and PERSISTENT_RECURSIVE
+//                 watches (ZooKeeper 3.8's DataTree.addWatch adds to both).
 // Triggers (from apply(); `events` in txn order):
 //   NodeCreated(p), NodeDataChanged(p) -> data table at p;
 //   NodeDeleted(p)          -> data table at p, then child table at p, a
 //                              watcher hearing it at most once;
 //   NodeChildrenChanged(p)  -> child table at p.
-// PERSISTENT_RECURSIVE watches also match every descendant of their path
-// for the data-table events (never NodeChildrenChanged). Standard watches are
-// removed when they fire; persistent ones stay. Within one event each
-// watcher is notified at most once, in increasing WatcherId order; events
-// keep txn order. One mode per (table, path, watcher): a later add replaces
-// the earlier mode, as ZooKeeper's WatcherModeManager does.
+// PERSISTENT_RECURSIVE watches also match every descendant of their path,
+// in both tables, for every event but NodeChildrenChanged, which they never
+// hear. Standard watches are removed when they fire; persistent ones stay.
+// Within one event each watcher is notified at most once, in increasing
+// WatcherId order; events keep txn order. One mode per (table, path,
+// watcher), as ZooKeeper's WatcherModeManager keeps: a later add replaces
+// the earlier mode. So a one-shot watch set after a recursive one on the
+// same path replaces it in its table only (after a getData -w, the child
+// table stays recursive: descendants' deletions are still heard). The
+// conformance scripts pin each case against a real 3.8.0 server
+// (tests/tools/conformance/watch-modes.zk).
 //
 // A WatcherId is opaque here: the server uses whatever identifies a
 // client's watch registrations (ZooKeeper uses the connection).
@@ -114,10 +120,10 @@ class WatchManager {
 
   static void put(Table& table, std::map<WatcherId, std::set<std::string>>& by_watcher,
                   WatcherId watcher, std::string_view path, Mode mode);
-  // Watchers at `path` in `table`, plus recursive ones at its ancestors;
-  // one-shot matches are removed.
+  // Watchers at `path` in `table` (recursive ones only if `recursive_hears`),
+  // plus recursive ones at its ancestors; one-shot matches are removed.
   std::set<WatcherId> collect(Table& table, std::map<WatcherId, std::set<std::string>>& by_watcher,
-                              std::string_view path, bool with_ancestors);
+                              std::string_view path, bool with_ancestors, bool recursive_hears);
 
   Table data_;
   Table child_;

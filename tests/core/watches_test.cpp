@@ -166,6 +166,75 @@ TEST(WatchTriggers, LaterStandardWatchReplacesPersistentMode) {
   EXPECT_TRUE(f.set("/w").empty());
 }
 
+// oracle (each case also in tests/tools/conformance/watch-modes.zk): one
+// watcher mixing one-shot and persistent watches on a path, as ZooKeeper
+// 3.8.0 handles them. A recursive watch is in both tables, so a later
+// getData -w replaces it in the data table only: the path's data change
+// fires once, descendants' creations and changes are no longer heard, but
+// their deletions still are (child table).
+TEST(WatchModes, RecursiveThenDataWatchKeepsDescendantDeletions) {
+  Fixture f;
+  f.create("/r6");
+  f.watches.add(kW1, "/r6", WatchKind::PersistentRecursive);
+  f.watches.add(kW1, "/r6", WatchKind::Data);
+  EXPECT_TRUE(f.create("/r6/a").empty());
+  EXPECT_TRUE(f.set("/r6/a").empty());
+  EXPECT_EQ(f.remove("/r6/a"), (Deliveries{ev(kW1, EventType::NodeDeleted, "/r6/a")}));
+  EXPECT_EQ(f.set("/r6"), (Deliveries{ev(kW1, EventType::NodeDataChanged, "/r6")}));
+  EXPECT_TRUE(f.set("/r6").empty());
+  EXPECT_EQ(f.remove("/r6"), (Deliveries{ev(kW1, EventType::NodeDeleted, "/r6")}));
+}
+
+// A recursive watch replaces a one-shot child watch: no NodeChildrenChanged.
+TEST(WatchModes, ChildWatchThenRecursiveHearsNoChildrenChanged) {
+  Fixture f;
+  f.create("/q");
+  f.watches.add(kW1, "/q", WatchKind::Child);
+  f.watches.add(kW1, "/q", WatchKind::PersistentRecursive);
+  EXPECT_EQ(f.create("/q/a"), (Deliveries{ev(kW1, EventType::NodeCreated, "/q/a")}));
+  EXPECT_EQ(f.remove("/q/a"), (Deliveries{ev(kW1, EventType::NodeDeleted, "/q/a")}));
+  EXPECT_EQ(f.remove("/q"), (Deliveries{ev(kW1, EventType::NodeDeleted, "/q")}));
+}
+
+// A later add replaces the earlier mode, in both directions. (zkCli seems
+// to keep PERSISTENT after `addWatch -m PERSISTENT /p` and `addWatch /p`:
+// its addWatch command keeps the last -m as its default; the server
+// replaces.)
+TEST(WatchModes, LaterPersistentModeReplacesTheEarlier) {
+  Fixture f;
+  f.create("/pq");
+  f.watches.add(kW1, "/pq", WatchKind::Persistent);
+  f.watches.add(kW1, "/pq", WatchKind::PersistentRecursive);
+  EXPECT_TRUE(f.watches.has(kW1, "/pq", WatchKind::PersistentRecursive));
+  EXPECT_EQ(f.create("/pq/a"), (Deliveries{ev(kW1, EventType::NodeCreated, "/pq/a")}));
+  EXPECT_EQ(f.remove("/pq/a"), (Deliveries{ev(kW1, EventType::NodeDeleted, "/pq/a")}));
+  f.watches.add(kW1, "/pq", WatchKind::Persistent);
+  EXPECT_TRUE(f.watches.has(kW1, "/pq", WatchKind::Persistent));
+  EXPECT_EQ(f.create("/pq/b"), (Deliveries{ev(kW1, EventType::NodeChildrenChanged, "/pq")}));
+  EXPECT_TRUE(f.set("/pq/b").empty());
+}
+
+// A one-shot data (or child) watch over a PERSISTENT one replaces it in its
+// table only.
+TEST(WatchModes, OneShotOverPersistentReplacesOneTable) {
+  Fixture f;
+  f.create("/y1");
+  f.watches.add(kW1, "/y1", WatchKind::Persistent);
+  f.watches.add(kW1, "/y1", WatchKind::Data);
+  EXPECT_EQ(f.set("/y1").size(), 1u);
+  EXPECT_TRUE(f.set("/y1").empty());
+  EXPECT_EQ(f.create("/y1/c"), (Deliveries{ev(kW1, EventType::NodeChildrenChanged, "/y1")}));
+  EXPECT_EQ(f.create("/y1/d"), (Deliveries{ev(kW1, EventType::NodeChildrenChanged, "/y1")}));
+  Fixture g;
+  g.create("/y2");
+  g.watches.add(kW1, "/y2", WatchKind::Persistent);
+  g.watches.add(kW1, "/y2", WatchKind::Child);
+  EXPECT_EQ(g.create("/y2/c").size(), 1u);
+  EXPECT_TRUE(g.create("/y2/d").empty());
+  EXPECT_EQ(g.set("/y2").size(), 1u);
+  EXPECT_EQ(g.set("/y2").size(), 1u);
+}
+
 TEST(WatchTriggers, DeliveriesOrderedByWatcherId) {
   Fixture f;
   f.create("/p");

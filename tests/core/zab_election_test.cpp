@@ -461,6 +461,9 @@ TEST(ZabElection, JoinsAnEstablishedLeaderOnlyIfItLeads) {
   e.on_notification(settled_vote(3, 4, 2, 2, 7, PeerState::Following), 2);
   // A quorum of three supports 2, but 2 has not said it leads: maybe crashed.
   EXPECT_FALSE(e.on_notification(settled_vote(5, 4, 2, 2, 6, PeerState::Following), 3).decided.has_value());
+  // 2 answers, but its vote does not say it leads (it names itself while
+  // still following, e.g. mid-sync): still not confirmed.
+  EXPECT_FALSE(e.on_notification(settled_vote(2, 4, 2, 2, 7, PeerState::Following), 4).decided.has_value());
   ElectionStep step = e.on_notification(settled_vote(2, 4, 2, 2, 7, PeerState::Leading), 4);
   ASSERT_TRUE(step.decided.has_value());
   EXPECT_EQ(step.decided->leader, 2);

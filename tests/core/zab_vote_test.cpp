@@ -91,10 +91,24 @@ TEST(ZabVote, EpochBeatsZxidBeatsSid) {
 
 TEST(ZabVote, AgreementIsExactWhileLookingLooseWhenSettled) {
   const Vote looking{.leader = 2, .zxid = 5, .peer_epoch = 1, .round = 3, .state = PeerState::Looking};
+  EXPECT_TRUE(votes_agree(looking, looking));
+  // While one side is LOOKING every field but the state counts: each one,
+  // changed alone, breaks the agreement.
   Vote other_round = looking;
   other_round.round = 4;
-  EXPECT_TRUE(votes_agree(looking, looking));
   EXPECT_FALSE(votes_agree(looking, other_round));
+  Vote other_zxid = looking;
+  other_zxid.zxid = 9;
+  EXPECT_FALSE(votes_agree(looking, other_zxid));
+  Vote other_epoch = looking;
+  other_epoch.peer_epoch = 2;
+  EXPECT_FALSE(votes_agree(looking, other_epoch));
+  Vote other_leader = looking;
+  other_leader.leader = 3;
+  EXPECT_FALSE(votes_agree(looking, other_leader));
+  Vote settled_same = looking;
+  settled_same.state = PeerState::Following;
+  EXPECT_TRUE(votes_agree(looking, settled_same));  // the state alone does not count
   Vote following = other_round;
   following.state = PeerState::Following;
   following.zxid = 9;

@@ -131,6 +131,42 @@ TEST(FaultPlan, EveryParseErrorNamesLineColumnAndProblem) {
   }
 }
 
+// Input that used to be misread: numbers past their range (read as 0, or
+// overflowing time arithmetic), durations past a simulated day, and bytes a
+// message could not show faithfully.
+TEST(FaultPlan, OutOfRangeNumbersAndUnprintableBytesAreRefused) {
+  const BadLine cases[] = {
+      {"at 1s pause s1 9223372036854775807ns", 1, 16,
+       "pause length '9223372036854775807ns' is beyond the maximum of 86400s (one simulated day)"},
+      {"at 86400000000001ns heal", 1, 4, "time '86400000000001ns' is beyond the maximum"},
+      {"at 1s clock-jump s1 -86401s", 1, 21, "clock jump '-86401s' is beyond the maximum"},
+      {"at 1s clock-drift s1 -9999999999999999999ppm", 1, 22, "bad drift"},
+      {"at 1s loss 1/99999999999999999999", 1, 12, "bad ratio"},
+      {"at 1s disk-corrupt-read s1 18446744073709551616/1", 1, 28, "bad ratio"},
+      {"at 1s crash s\x01", 1, 14, "unexpected byte '\\x01'"},
+      {"at 1s heal\nat\xc2\xa0" "1s heal", 2, 3, "unexpected byte '\\xc2'"},
+      {"at 1s crash s1\x7f", 1, 15, "unexpected byte '\\x7f'"},
+  };
+  for (const BadLine& c : cases) {
+    const PlanParseError e = parse_err(c.text);
+    EXPECT_EQ(e.line, c.line) << c.text << " -> " << e.to_string();
+    EXPECT_EQ(e.column, c.column) << c.text << " -> " << e.to_string();
+    EXPECT_NE(e.message.find(c.message_part), std::string::npos) << c.text << " -> " << e.to_string();
+  }
+  // A day is allowed, both ways; so are comments in any bytes.
+  EXPECT_EQ(parse_ok("at 86400s clock-jump s1 -86400s # \xe2\x9c\x93 \x1b\n").events.size(), 1u);
+  // A word longer than any host name is cut in the message.
+  const PlanParseError long_word = parse_err("at 1s crash " + std::string(5000, 'x'));
+  EXPECT_EQ(long_word.message, "a word of 5000 bytes (at most 64): 'xxxxxxxxxxxxxxxxxxxx'... (5000 bytes)");
+}
+
+TEST(FaultPlan, ParseReportsTheLineOfEachEvent) {
+  std::vector<int> lines;
+  const auto r = parse_plan("# header\n\nat 1s heal\n  # note\nat 2s crash s1 # why\n", &lines);
+  ASSERT_TRUE(std::holds_alternative<FaultPlan>(r));
+  EXPECT_EQ(lines, (std::vector<int>{3, 5}));
+}
+
 TEST(FaultPlan, ValidateCatchesWhatTheParserCannot) {
   const std::vector<std::string> hosts = {"s1", "s2", "s3"};
   auto problem = [&](std::string_view text) { return validate_plan(parse_ok(text), hosts); };
@@ -170,6 +206,21 @@ TEST(FaultPlan, ValidateCatchesWhatTheParserCannot) {
   pause.host = "s1";
   pause.duration = Duration{0};
   built.events = {pause};
+  EXPECT_NE(validate_plan(built, hosts), "");
+  // Past a simulated day (the bound the parser applies to text).
+  pause.duration = kInputDurationMax + nanos(1);
+  built.events = {pause};
+  EXPECT_NE(validate_plan(built, hosts).find("at most 86400s (one simulated day)"), std::string::npos);
+  FaultEvent jump;
+  jump.kind = FaultKind::kClockJump;
+  jump.host = "s1";
+  jump.duration = Duration::min();
+  built.events = {jump};
+  EXPECT_NE(validate_plan(built, hosts), "");
+  FaultEvent late;
+  late.kind = FaultKind::kHeal;
+  late.at = Duration::max();
+  built.events = {late};
   EXPECT_NE(validate_plan(built, hosts), "");
 }
 

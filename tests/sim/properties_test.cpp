@@ -47,11 +47,14 @@ rc::Gen<Duration> gen_duration(std::int64_t lo, std::int64_t hi) {
 // Any event the text form can express, with arbitrary names and values.
 FaultEvent arbitrary_event() {
   FaultEvent e;
-  e.at = *rc::gen::oneOf(gen_duration(0, INT64_MAX), rc::gen::map(rc::gen::inRange(0, 100'000),
-                                                                    [](int ms) { return millis(ms); }));
+  // Times and lengths as far as the text form allows: one simulated day
+  // either way (kInputDurationMax).
+  constexpr std::int64_t kMax = kInputDurationMax.count();
+  e.at = *rc::gen::oneOf(gen_duration(0, kMax), rc::gen::map(rc::gen::inRange(0, 100'000),
+                                                             [](int ms) { return millis(ms); }));
   e.kind = static_cast<FaultKind>(*rc::gen::inRange(0, 15));
   // 0 (not written) or a positive length, as the text form has it.
-  auto optional_length = [] { return *rc::gen::oneOf(rc::gen::just(Duration{0}), gen_duration(1, INT64_MAX)); };
+  auto optional_length = [] { return *rc::gen::oneOf(rc::gen::just(Duration{0}), gen_duration(1, kMax)); };
   switch (e.kind) {
     case FaultKind::kPartition:
       e.shape = static_cast<PartitionShape>(*rc::gen::inRange(0, 4));
@@ -74,27 +77,31 @@ FaultEvent arbitrary_event() {
     case FaultKind::kPowerLoss:
     case FaultKind::kPowerLossAt:
       e.groups = {*gen_group()};
-      e.duration = *gen_duration(1, INT64_MAX);
+      e.duration = *gen_duration(1, kMax);
       e.stagger = optional_length();
       if (e.kind == FaultKind::kPowerLossAt) {
-        e.site = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abz.-"))));
+        // A word of the text form: at most 64 bytes.
+        e.site = *rc::gen::container<std::string>(static_cast<std::size_t>(*rc::gen::inRange(1, 65)),
+                                                  rc::gen::elementOf(std::string("abz.-")));
         e.within = optional_length();
         e.reacher = static_cast<FaultEvent::Reacher>(*rc::gen::inRange(0, 3));
       }
       break;
     case FaultKind::kCrashAt:
       e.host = *gen_host_name();
-      e.site = *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abz.-"))));
+      // A word of the text form: at most 64 bytes.
+      e.site = *rc::gen::container<std::string>(static_cast<std::size_t>(*rc::gen::inRange(1, 65)),
+                                                rc::gen::elementOf(std::string("abz.-")));
       e.duration = optional_length();
       e.within = optional_length();
       break;
     case FaultKind::kPause:
       e.host = *gen_host_name();
-      e.duration = *gen_duration(1, INT64_MAX);
+      e.duration = *gen_duration(1, kMax);
       break;
     case FaultKind::kClockJump:
       e.host = *gen_host_name();
-      e.duration = *gen_duration(INT64_MIN, INT64_MAX);
+      e.duration = *gen_duration(-kMax, kMax);
       break;
     case FaultKind::kClockDrift:
       e.host = *gen_host_name();
@@ -258,6 +265,22 @@ RC_GTEST_PROP(KernelProperties, PlanPrintParseRoundTrips, ()) {
   }
   RC_ASSERT(std::get<FaultPlan>(parsed) == plan);
   RC_ASSERT(print_plan(std::get<FaultPlan>(parsed)) == text);
+}
+
+// Property: a time, pause or clock jump beyond a simulated day never parses
+// (it would overflow the simulator's time arithmetic): the parser names it.
+RC_GTEST_PROP(KernelProperties, PlanDurationsBeyondADayAreRefused, ()) {
+  constexpr std::int64_t kMax = kInputDurationMax.count();
+  const Duration d = *rc::gen::oneOf(gen_duration(kMax + 1, INT64_MAX), gen_duration(INT64_MIN, -kMax - 1));
+  const std::string text = *rc::gen::element(std::string("at ") + format_duration(d) + " heal",
+                                             std::string("at 1s pause s1 ") + format_duration(d),
+                                             std::string("at 1s clock-jump s1 ") + format_duration(d));
+  auto parsed = parse_plan(text);
+  RC_ASSERT(std::holds_alternative<PlanParseError>(parsed));
+  const std::string message = std::get<PlanParseError>(parsed).message;
+  RC_ASSERT(message.find("beyond the maximum of 86400s") != std::string::npos ||
+            message.find("must not be negative") != std::string::npos ||
+            message.find("must be positive") != std::string::npos);
 }
 
 // --- Streams under faults ----------------------------------------------------

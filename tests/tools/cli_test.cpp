@@ -54,6 +54,106 @@ TEST(Cli, HelpExitsZeroAndNoSubcommandIsBadInput) {
   EXPECT_EQ(zsim("frobnicate").exit_code, 2);
 }
 
+// The exact one line (after "zsim: ") that a bad input gets, and exit 2.
+void expect_message(const zsim::testing::CommandResult& r, const std::string& line) {
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.err, "zsim: " + line + "\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Cli, SeedsAreDecimalIntegersBelowTwoToThe64) {
+  const std::string rule = "(want a decimal integer from 0 to 18446744073709551615)";
+  for (const std::string bad : {"-1", "18446744073709551616", "''", "+1", "0x10", "1e3", "' 1'", "99999999999999999999999"}) {
+    std::string shown = bad;
+    if (shown.front() == '\'') shown = shown.substr(1, shown.size() - 2);
+    expect_message(zsim("run --scenario reliable-network-fixed --seed " + bad), "bad seed '" + shown + "' " + rule);
+    expect_message(zsim("plan --scenario reliable-network-fixed --seed " + bad), "bad seed '" + shown + "' " + rule);
+  }
+  expect_message(zsim("sweep --scenario reliable-network-fixed --seeds 1..18446744073709551616"),
+                 "malformed seed range '1..18446744073709551616' (want A..B with A and B a decimal integer from 0 to "
+                 "18446744073709551615, e.g. 1..200)");
+  expect_message(zsim("sweep --scenario reliable-network-fixed --seeds -5..3"),
+                 "malformed seed range '-5..3' (want A..B with A and B a decimal integer from 0 to "
+                 "18446744073709551615, e.g. 1..200)");
+  expect_message(zsim("sweep --scenario reliable-network-fixed --seeds 0..18446744073709551615"),
+                 "seed range '0..18446744073709551615' has 2^64 seeds, one more than a sweep counts");
+  // The largest seed is a seed like any other.
+  const auto top = zsim("plan --scenario reliable-network-fixed --seed 18446744073709551615");
+  EXPECT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_EQ(top.out.rfind("# fault plan of scenario reliable-network-fixed, seed 18446744073709551615", 0), 0u);
+}
+
+TEST(Cli, AnUnknownSubcommandIsNamedWithTheValidOnes) {
+  const auto r = zsim("bogus-subcommand --seed 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "zsim: unknown subcommand 'bogus-subcommand' (valid: run, sweep, plan, bugs, list, check, shell)\n"
+            "Run with --help for more information.\n");
+  const auto escaped = zsim("$(printf 'x\\033[2J')");
+  EXPECT_EQ(escaped.err.rfind("zsim: unknown subcommand 'x\\x1b[2J' (valid: ", 0), 0u) << escaped.err;
+}
+
+TEST(Cli, VersionIsPrinted) {
+  const auto r = zsim("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "zsim 0.1.0\n");
+}
+
+// Each line of a plan that used to be misread (run anyway, or run as
+// something else), and the exact message it gets now.
+TEST(Cli, PlanFileMisreadsAreNamed) {
+  const std::string run = "run --scenario single-register --seed 1 --plan ";
+  expect_message(zsim(run + "/tmp"), "cannot read plan file '/tmp': it is a directory");
+  const std::pair<std::string, std::string> cases[] = {
+      // 2^63-1 ns overflowed: the host resumed at once and the run passed.
+      {"at 1s pause s1 9223372036854775807ns\n",
+       "line 1, column 16: pause length '9223372036854775807ns' is beyond the maximum of 86400s (one simulated day)"},
+      {"at 86401s crash s1\n", "line 1, column 4: time '86401s' is beyond the maximum of 86400s (one simulated day)"},
+      // A +-2^63 ns clock jump livelocked the run until its event budget.
+      {"at 1s clock-jump c1 -9223372036854775808ns\n",
+       "line 1, column 21: clock jump '-9223372036854775808ns' is beyond the maximum of 86400s (one simulated day)"},
+      {"at 1s clock-jump c1 +86401s\n",
+       "line 1, column 21: clock jump '+86401s' is beyond the maximum of 86400s (one simulated day)"},
+      // Numbers that overflowed were read as 0.
+      {"at 1s clock-drift s1 +99999999999999999999ppm\n",
+       "line 1, column 22: bad drift '+99999999999999999999ppm' (want e.g. +500ppm or -20ppm)"},
+      {"at 1s loss 99999999999999999999/1\n", "line 1, column 12: bad ratio '99999999999999999999/1' (want N/D, e.g. 1/10)"},
+      {"at 1s clock-drift s1 +100001ppm\n",
+       "event 1 (at 1s clock-drift s1 +100001ppm): drift must be within +-100000ppm"},
+      // Invisible bytes made "unknown host 's1'" for "s1\0".
+      {std::string("at 1s crash s1\0\n", 16),
+       "line 1, column 15: unexpected byte '\\x00' (a plan is printable ASCII; # starts a comment)"},
+      {"\xef\xbb\xbf" "at 1s crash s1\n",
+       "line 1, column 1: unexpected byte '\\xef' (a plan is printable ASCII; # starts a comment)"},
+      {"at 1s crash \x1b[2Js1\n",
+       "line 1, column 13: unexpected byte '\\x1b' (a plan is printable ASCII; # starts a comment)"},
+      {"at 1s crash " + std::string(100000, 'a') + "\n",
+       "line 1, column 13: a word of 100000 bytes (at most 64): 'aaaaaaaaaaaaaaaaaaaa'... (100000 bytes)"},
+      // Events after the safety phase (20s) happened during the liveness
+      // phase, or never: refused, naming the line.
+      {"# c\nat 1s crash s1\n\nat 31s restart s1\n",
+       "line 4: at 31s restart s1 is after the end of the safety phase (20s) of scenario single-register; faults "
+       "happen only in the safety phase"},
+  };
+  int n = 0;
+  for (const auto& [text, message] : cases) {
+    const std::string path = write_file("case" + std::to_string(n++) + ".plan", text);
+    expect_message(zsim(run + path), "plan file '" + path + "': " + message);
+  }
+}
+
+// The largest clock jump a plan may hold, on a client and a server, does not
+// stall the run (a jump of 2^63 ns used to livelock it).
+TEST(Cli, ADayLongClockJumpRunsToAVerdict) {
+  for (const char* jump : {"+86400s", "-86400s"}) {
+    const std::string plan = write_file("jump.plan", std::string("at 1s clock-jump c1 ") + jump +
+                                                         "\nat 2s clock-jump s1 " + jump + "\n");
+    const auto r = zsim("run --scenario single-register --seed 1 --json --plan " + plan);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(last_json_line(r)["verdict"], "ok") << jump;
+  }
+}
+
 TEST(Cli, BadInputGetsOneLineAndExitTwo) {
   expect_bad_input(zsim("run --scenario nope --seed 1"), "unknown scenario 'nope'");
   expect_bad_input(zsim("sweep --scenario reliable-network-fixed --seeds 9..3"), "malformed seed range '9..3'");

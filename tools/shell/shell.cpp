@@ -1,6 +1,7 @@
 #include "tools/shell/shell.h"
 
 #include "core/client/client.h"
+#include "core/io/quote.h"
 #include "core/server/server.h"
 #include "core/tree/path.h"
 #include "sim/simulator.h"
@@ -94,8 +95,8 @@ core::ServerOptions ensemble_server_options() {
   o.sync_limit_ticks = 5;
   // As a standalone server with its default 2s tick negotiates: [2, 20]
   // ticks of 2s, so the shell's session timeouts mean the same either way.
-  o.session_timeout_ms_min = 4'000;
-  o.session_timeout_ms_max = 40'000;
+  o.session_timeout_ms_min = static_cast<int32_t>(kShellSessionTimeoutMin / millis(1));
+  o.session_timeout_ms_max = static_cast<int32_t>(kShellSessionTimeoutMax / millis(1));
   return o;
 }
 
@@ -243,18 +244,54 @@ void Shell::on_client(std::string name, std::function<void(Client&)> body) {
   }
 }
 
-std::string Shell::execute(std::string_view line) {
+std::string Shell::execute(std::string_view raw_line) {
   if (finished_) return "";
   out_.clear();
+  // zkCli reads the line into a Java String: ill-formed UTF-8 becomes U+FFFD
+  // before any word is split, so paths and data carry the replacement.
+  const std::string line = zkcli::replace_invalid_utf8(raw_line);
   std::vector<std::string> words = zkcli::split_words(line);
   if (words.empty()) return "";
+  // ZooKeeperMain numbers every non-empty line (the prompt shows the next
+  // number); `redo N` replaces its own entry with the line it redoes.
+  history_[command_count_] = line;
+  if (words[0] == "redo") {
+    redo(words);
+  } else {
+    dispatch(words);
+  }
   ++command_count_;
+  return std::exchange(out_, std::string());
+}
+
+void Shell::dispatch(const std::vector<std::string>& words) {
   if (words[0] == "sim") {
     run_sim_command(words);
   } else {
     run_zk_command(words);
   }
-  return std::exchange(out_, std::string());
+}
+
+void Shell::redo(const std::vector<std::string>& words) {
+  // ZooKeeperMain: Integer.decode of the argument (a Java exception ends
+  // zkCli on a malformed one); "redo" alone does nothing; a line can only
+  // redo an earlier one.
+  if (words.size() < 2) return;
+  const std::optional<int32_t> n = zkcli::java_integer_decode(words[1]);
+  if (!n) return println(zkcli::number_format_crash(words[1]));
+  if (*n >= command_count_ || *n < 0) return println("Command index out of range");
+  const std::string again = history_.count(*n) != 0 ? history_.at(*n) : "";
+  const std::vector<std::string> redone = zkcli::split_words(again);
+  if (!redone.empty() && redone[0] == "redo") return println("No redoing redos");
+  history_[command_count_] = again;
+  if (!redone.empty()) dispatch(redone);
+}
+
+void Shell::cmd_history() {
+  // The last ten lines and this one, numbered.
+  for (int i = std::max(0, command_count_ - 10); i <= command_count_; ++i) {
+    if (history_.count(i) != 0) println(fmt::format("{} - {}", i, history_.at(i)));
+  }
 }
 
 // --- zkCli commands ---------------------------------------------------------------
@@ -282,8 +319,11 @@ void Shell::run_zk_command(const std::vector<std::string>& words) {
     return;
   }
   if (cmd == "connect") return cmd_connect();
+  if (cmd == "history") return cmd_history();
+  if (cmd == "version") return cmd_version(words);
   if (zkcli::is_unsupported_zkcli_command(cmd)) {
-    println(fmt::format("zsim: '{}' is not supported by zsim shell (no ACLs, auth, quotas, reconfig or history)",
+    println(fmt::format("zsim: '{}' is not supported by zsim shell: it has no ACLs, authentication, quotas, "
+                        "reconfiguration or watch removal",
                         cmd));
     return;
   }
@@ -301,6 +341,10 @@ void Shell::run_zk_command(const std::vector<std::string>& words) {
   if (cmd == "sync") return cmd_sync(words);
   if (cmd == "addWatch") return cmd_add_watch(words);
   if (cmd == "close") return cmd_close();
+  if (cmd == "whoami") return cmd_whoami();
+  if (cmd == "config") return cmd_config(words);
+  if (cmd == "getEphemerals") return cmd_get_ephemerals(words);
+  if (cmd == "getAllChildrenNumber") return cmd_get_all_children_number(words);
   ZSIM_ASSERT_MSG(false, "unhandled zkCli command");
 }
 
@@ -350,19 +394,30 @@ void Shell::cmd_ls(const std::vector<std::string>& words) {
       if (with_stat) print(stat_text(r.value().stat));
       return;
     }
-    // Breadth first, children sorted, as zkCli 3.8 prints `ls -R`.
-    std::deque<std::string> queue{path};
-    while (!queue.empty()) {
-      const std::string node = queue.front();
-      queue.pop_front();
-      auto r = zk.get_children(node, watch);
-      if (!r.ok()) return println(zkcli::error_message(r.code(), node));
-      println(node);
-      std::vector<std::string> kids = r.value();
-      std::sort(kids.begin(), kids.end());
-      for (const std::string& k : kids) queue.push_back(core::child_path(node, k));
-    }
+    // ZKUtil.visitSubTreeDFS: the node (read with getData, so -w sets a
+    // data watch on it), then each node's sorted children before
+    // descending into the first of them; a node deleted meanwhile is skipped.
+    auto root = zk.get_data(path, watch);
+    if (!root.ok()) return println(zkcli::error_message(root.code(), path));
+    println(path);
+    list_subtree_depth_first(zk, path, watch);
   });
+}
+
+bool Shell::list_subtree_depth_first(Client& zk, const std::string& node, bool watch) {
+  auto r = zk.get_children(node, watch);
+  if (r.code() == Code::NoNode) return true;
+  if (!r.ok()) {
+    println(zkcli::error_message(r.code(), node));
+    return false;
+  }
+  std::vector<std::string> kids = r.value();
+  std::sort(kids.begin(), kids.end());
+  for (const std::string& k : kids) println(core::child_path(node, k));
+  for (const std::string& k : kids) {
+    if (!list_subtree_depth_first(zk, core::child_path(node, k), watch)) return false;
+  }
+  return true;
 }
 
 void Shell::cmd_create(const std::vector<std::string>& words) {
@@ -505,27 +560,61 @@ void Shell::cmd_delete(const std::vector<std::string>& words) {
 
 void Shell::cmd_deleteall(const std::vector<std::string>& words) {
   ZSIM_SHELL_PARSE(p, kDeleteAllOptions, 2);
-  if (p.has('b') && !zkcli::parse_java_int(p.values.at('b'))) {
-    return println(zkcli::number_format_crash(p.values.at('b')));
+  // DeleteAllCommand: -b is the batch size (ops per multi), default 1000; a
+  // malformed one is said and nothing is deleted.
+  int32_t batch = 1000;
+  if (p.has('b')) {
+    const std::optional<int32_t> b = zkcli::parse_java_int(p.values.at('b'));
+    if (!b) return println("-b argument must be an int value");
+    batch = *b;
   }
   const std::string path = p.args[1];
   if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
-  on_client("deleteall", [this, path](Client& zk) {
-    // ZKUtil.deleteRecursive: list the subtree breadth first, delete it
-    // deepest first.
-    std::vector<std::string> tree{path};
-    for (size_t i = 0; i < tree.size(); ++i) {
-      auto r = zk.get_children(tree[i]);
-      if (!r.ok()) return println(zkcli::error_message(r.code(), tree[i]));
-      std::vector<std::string> kids = r.value();
-      std::sort(kids.begin(), kids.end());
-      for (const std::string& k : kids) tree.push_back(core::child_path(tree[i], k));
-    }
-    for (auto it = tree.rbegin(); it != tree.rend(); ++it) {
-      core::Status r = zk.remove(*it);
-      if (!r.ok()) return println(zkcli::error_message(r.code(), *it));
+  on_client("deleteall", [this, path, batch](Client& zk) {
+    std::vector<std::string> tree;
+    if (!list_subtree_breadth_first(zk, path, &tree)) return;
+    // ZKUtil.deleteInBatch: deepest first, `batch` deletes per multi (one
+    // multi when batch <= 0), one zxid each; stop at the first that fails.
+    core::MultiRequest ops;
+    for (size_t i = tree.size(); i-- > 0;) {
+      ops.ops.push_back(core::DeleteRequest{.path = tree[i], .version = -1});
+      if (static_cast<int64_t>(ops.ops.size()) != batch && i != 0) continue;
+      if (!zk.multi(std::exchange(ops, core::MultiRequest{})).ok()) {
+        return println("Failed to delete some node(s) in the subtree!");
+      }
     }
   });
+}
+
+bool Shell::list_subtree_breadth_first(Client& zk, const std::string& root, std::vector<std::string>* tree) {
+  // ZKUtil.listSubTreeBFS, with each node's children in the order a real
+  // server's getChildren gives them (its HashSet's, see java_hash_set_order;
+  // children of one bucket in creation order).
+  tree->push_back(root);
+  for (size_t i = 0; i < tree->size(); ++i) {
+    const std::string node = (*tree)[i];
+    auto r = zk.get_children(node);
+    if (!r.ok()) {
+      println(zkcli::error_message(r.code(), node));
+      return false;
+    }
+    for (const std::string& k : server_order(zk, node, r.value())) tree->push_back(core::child_path(node, k));
+  }
+  return true;
+}
+
+std::vector<std::string> Shell::server_order(Client& zk, const std::string& parent, std::vector<std::string> kids) {
+  // Insertion order first: creation order, by each child's czxid.
+  std::vector<std::pair<int64_t, std::string>> by_creation;
+  for (std::string& k : kids) {
+    auto st = zk.exists(core::child_path(parent, k));
+    const int64_t czxid = st.ok() && st.value().has_value() ? st.value()->czxid : 0;
+    by_creation.emplace_back(czxid, std::move(k));
+  }
+  std::sort(by_creation.begin(), by_creation.end());
+  std::vector<std::string> names;
+  for (auto& [czxid, k] : by_creation) names.push_back(std::move(k));
+  return zkcli::java_hash_set_order(names, 8);
 }
 
 void Shell::cmd_sync(const std::vector<std::string>& words) {
@@ -541,21 +630,112 @@ void Shell::cmd_sync(const std::vector<std::string>& words) {
 
 void Shell::cmd_add_watch(const std::vector<std::string>& words) {
   ZSIM_SHELL_PARSE(p, kAddWatchOptions, 2);
-  core::wire::AddWatchMode mode = core::wire::AddWatchMode::kPersistentRecursive;
+  // zkCli's AddWatchCommand keeps the mode of the last valid -m in a field
+  // of the command object, so `addWatch /p` after `addWatch -m PERSISTENT
+  // /q` is PERSISTENT too (observed on 3.8.0); the default holds only until
+  // the first -m.
   if (p.has('m')) {
     std::string m = p.values.at('m');
     std::transform(m.begin(), m.end(), m.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
     if (m == "PERSISTENT") {
-      mode = core::wire::AddWatchMode::kPersistent;
-    } else if (m != "PERSISTENT_RECURSIVE") {
+      add_watch_recursive_ = false;
+    } else if (m == "PERSISTENT_RECURSIVE") {
+      add_watch_recursive_ = true;
+    } else {
       return println(zkcli::usage_of("addWatch"));
     }
   }
+  const core::wire::AddWatchMode mode =
+      add_watch_recursive_ ? core::wire::AddWatchMode::kPersistentRecursive : core::wire::AddWatchMode::kPersistent;
   const std::string path = p.args[1];
   if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
   on_client("addWatch", [this, path, mode](Client& zk) {
     core::Status r = zk.add_watch(path, mode);
     if (!r.ok()) println(zkcli::error_message(r.code(), path));
+  });
+}
+
+void Shell::cmd_version(const std::vector<std::string>& words) {
+  if (words.size() > 1) return println(zkcli::usage_of("version"));
+  println("ZooKeeper CLI version: 3.8.0-zsim, zsim shell 0.1.0 (a simulated ensemble; no real server)");
+}
+
+void Shell::cmd_whoami() {
+  // WhoAmICommand: the client's authentication info as the server sees it.
+  // Without addauth that is its address; the simulated network has none,
+  // so the shell shows what zkCli shows against a local server.
+  println("Auth scheme: User");
+  println("ip: 127.0.0.1");
+}
+
+void Shell::cmd_config(const std::vector<std::string>& words) {
+  // GetConfigCommand without -c: the data of /zookeeper/config (empty for a
+  // standalone server and for zsim's ensembles, which have no dynamic
+  // configuration), with -s its stat; -w watches it.
+  constexpr OptionSpec kConfigOptions[] = {{'c', false}, {'w', false}, {'s', false}};
+  ZSIM_SHELL_PARSE(p, kConfigOptions, 1);
+  const bool watch = p.has('w'), with_stat = p.has('s');
+  on_client("config", [this, watch, with_stat](Client& zk) {
+    auto r = zk.get_data(std::string(core::kConfigPath), watch);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), core::kConfigPath));
+    println(r.value().data);
+    if (with_stat) print(stat_text(r.value().stat));
+  });
+}
+
+void Shell::cmd_get_ephemerals(const std::vector<std::string>& words) {
+  // GetEphemeralsCommand: the session's ephemerals whose path starts with
+  // the argument (a string prefix; none or "/" for all), as the server's
+  // set gives them. zsim's server has no getEphemerals request: the shell
+  // walks the tree for nodes this session owns (reads only, no watches).
+  const std::string prefix = words.size() > 1 ? words[1] : "/";
+  on_client("getEphemerals", [this, prefix](Client& zk) {
+    std::vector<std::pair<int64_t, std::string>> mine;  // (czxid, path)
+    std::vector<std::string> todo{std::string(core::kRootPath)};
+    while (!todo.empty()) {
+      const std::string node = todo.back();
+      todo.pop_back();
+      auto st = zk.exists(node);
+      if (st.ok() && st.value() && st.value()->ephemeral_owner == zk.session_id() &&
+          (prefix == "/" || node.rfind(prefix, 0) == 0)) {
+        mine.emplace_back(st.value()->czxid, node);
+      }
+      auto kids = zk.get_children(node);
+      if (!kids.ok()) continue;
+      for (const std::string& k : kids.value()) todo.push_back(core::child_path(node, k));
+    }
+    std::sort(mine.begin(), mine.end());
+    std::vector<std::string> paths;
+    for (auto& [czxid, path] : mine) paths.push_back(std::move(path));
+    // DataTree.getEphemerals copies the session's HashSet: at least 16 buckets.
+    const std::vector<std::string> ordered = zkcli::java_hash_set_order(paths, 16);
+    std::string list = "[";
+    for (size_t i = 0; i < ordered.size(); ++i) list += (i == 0 ? "" : ", ") + ordered[i];
+    println(list + "]");
+  });
+}
+
+void Shell::cmd_get_all_children_number(const std::vector<std::string>& words) {
+  // GetAllChildrenNumberCommand: how many nodes are below the path (the
+  // server counts them; the shell walks the subtree).
+  ZSIM_SHELL_PARSE(p, std::span<const OptionSpec>{}, 2);
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  on_client("getAllChildrenNumber", [this, path](Client& zk) {
+    std::vector<std::string> todo{path};
+    int64_t count = -1;  // the path itself is not counted
+    while (!todo.empty()) {
+      const std::string node = todo.back();
+      todo.pop_back();
+      auto kids = zk.get_children(node);
+      if (!kids.ok()) {
+        if (node == path) return println(zkcli::error_message(kids.code(), path));
+        continue;  // deleted meanwhile
+      }
+      ++count;
+      for (const std::string& k : kids.value()) todo.push_back(core::child_path(node, k));
+    }
+    println(std::to_string(count));
   });
 }
 
@@ -627,7 +807,7 @@ void Shell::run_sim_command(const std::vector<std::string>& words) {
   if (sub == "pause") return sim_pause(words);
   if (sub == "status") return sim_status();
   if (sub == "trace") return sim_trace(words);
-  println(fmt::format("sim: unknown command '{}' (try: sim help)", sub));
+  println(fmt::format("sim: unknown command {} (try: sim help)", quote_input(sub)));
 }
 
 std::optional<std::uint32_t> Shell::host_or_complain(std::string_view name) {
@@ -635,14 +815,22 @@ std::optional<std::uint32_t> Shell::host_or_complain(std::string_view name) {
   if (!h) {
     std::string known;
     for (const std::string& n : sim_->host_names()) known += (known.empty() ? "" : ", ") + n;
-    println(fmt::format("sim: unknown host '{}' (hosts: {})", name, known));
+    println(fmt::format("sim: unknown host {} (hosts: {})", quote_input(name), known));
   }
   return h;
 }
 
+namespace {
+std::string too_long(std::string_view duration) {
+  return fmt::format("sim: {} is longer than the maximum of {} (one simulated day)", quote_input(duration),
+                     format_duration(kInputDurationMax));
+}
+}  // namespace
+
 void Shell::sim_advance(const std::vector<std::string>& words) {
   std::optional<Duration> d = words.size() == 3 ? parse_duration(words[2]) : std::nullopt;
   if (!d || *d < Duration{0}) return println("sim: usage: sim advance <duration>, e.g. sim advance 5s");
+  if (!within_input_bounds(*d)) return println(too_long(words[2]));
   // Time moves to the end even if nothing is scheduled that late.
   sim_->at(*d, [] {});
   sim_->run_for(*d);
@@ -717,6 +905,7 @@ void Shell::sim_isolate(const std::vector<std::string>& words) {
 void Shell::sim_pause(const std::vector<std::string>& words) {
   std::optional<Duration> d = words.size() == 4 ? parse_duration(words[3]) : std::nullopt;
   if (!d || *d <= Duration{0}) return println("sim: usage: sim pause <host> <duration>, e.g. sim pause c1 10s");
+  if (!within_input_bounds(*d)) return println(too_long(words[3]));
   std::optional<std::uint32_t> h = host_or_complain(words[2]);
   if (!h) return;
   if (!sim_->host_info(*h).up) return println(fmt::format("sim: {} is down", words[2]));

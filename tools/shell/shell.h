@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,9 @@ inline constexpr int kMaxObservers = 5;
 // ensembles run ZooKeeper-like fast timing, so an election takes well under
 // a second of simulated time).
 inline constexpr int64_t kEnsembleTickMs = 100;
+// What every server negotiates a session timeout into (see session_timeout).
+inline constexpr Duration kShellSessionTimeoutMin = seconds(4);
+inline constexpr Duration kShellSessionTimeoutMax = seconds(40);
 
 // "" when the options are usable, else a one-line reason.
 std::string validate_shell_options(const ShellOptions& options);
@@ -143,6 +147,22 @@ class Shell {
   void cmd_add_watch(const std::vector<std::string>& words);
   void cmd_close();
   void cmd_connect();
+  void cmd_history();
+  void cmd_version(const std::vector<std::string>& words);
+  void cmd_whoami();
+  void cmd_config(const std::vector<std::string>& words);
+  void cmd_get_ephemerals(const std::vector<std::string>& words);
+  void cmd_get_all_children_number(const std::vector<std::string>& words);
+  // Runs one command's words (zkCli or sim); `redo N` runs line N again.
+  void dispatch(const std::vector<std::string>& words);
+  void redo(const std::vector<std::string>& words);
+  // ls -R: prints each node's sorted children, then descends (zkCli's DFS).
+  // False after printing an error.
+  bool list_subtree_depth_first(core::Client& zk, const std::string& node, bool watch);
+  // deleteall: the subtree breadth first, each node's children in a real
+  // server's order. False after printing an error.
+  bool list_subtree_breadth_first(core::Client& zk, const std::string& root, std::vector<std::string>* tree);
+  std::vector<std::string> server_order(core::Client& zk, const std::string& parent, std::vector<std::string> kids);
 
   void sim_advance(const std::vector<std::string>& words);
   void sim_crash_restart(const std::vector<std::string>& words);
@@ -167,6 +187,10 @@ class Shell {
   bool finished_ = false;
   bool trace_on_ = false;
   int command_count_ = 0;
+  std::map<int, std::string> history_;  // every non-empty line, by number
+  // addWatch's mode when no -m is given: the last -m (see cmd_add_watch);
+  // PERSISTENT_RECURSIVE until then.
+  bool add_watch_recursive_ = true;
   std::uint32_t client_host_ = 0;
   std::vector<std::uint32_t> server_hosts_;  // voters, then observers
   std::vector<std::string> server_names_;    // parallel to server_hosts_

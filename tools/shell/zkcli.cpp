@@ -169,6 +169,33 @@ std::optional<T> parse_java_integer(std::string_view s) {
 std::optional<int32_t> parse_java_int(std::string_view s) { return parse_java_integer<int32_t>(s); }
 std::optional<int64_t> parse_java_long(std::string_view s) { return parse_java_integer<int64_t>(s); }
 
+std::optional<int32_t> java_integer_decode(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.starts_with("0x") || s.starts_with("0X")) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.starts_with("#")) {
+    base = 16;
+    s.remove_prefix(1);
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    s.remove_prefix(1);
+  }
+  // What follows is a number without its own sign.
+  if (s.empty() || s[0] == '-' || s[0] == '+') return std::nullopt;
+  int64_t v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  if (negative) v = -v;
+  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) return std::nullopt;
+  return static_cast<int32_t>(v);
+}
+
 std::string number_format_crash(std::string_view input) {
   return fmt::format("Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"{}\"",
                      input);
@@ -336,10 +363,106 @@ std::string usage_of(std::string_view command) {
   return "";
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at bytes[i], or of the
+// ill-formed prefix Java's decoder replaces as one (then *ok is false):
+// Unicode Table 3-7's maximal subparts, except that Java reads ED A0..BF xx
+// (an encoded surrogate) as one malformed sequence of up to three bytes.
+size_t utf8_sequence(std::string_view bytes, size_t i, bool* ok) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  const unsigned char lead = b(i);
+  *ok = true;
+  if (lead < 0x80) return 1;
+  size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xbf;  // the second byte's range
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    need = 1;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    need = 2;
+    if (lead == 0xe0) lo = 0xa0;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    need = 3;
+    if (lead == 0xf0) lo = 0x90;
+    if (lead == 0xf4) hi = 0x8f;
+  } else {
+    *ok = false;  // 0x80..0xc1, 0xf5..0xff never start a sequence
+    return 1;
+  }
+  size_t n = 1;
+  for (; n <= need; ++n) {
+    if (i + n >= bytes.size()) break;
+    const unsigned char c = b(i + n);
+    const bool fits = n == 1 ? c >= lo && c <= hi : c >= 0x80 && c <= 0xbf;
+    if (!fits) break;
+  }
+  *ok = n == need + 1;
+  if (lead == 0xed && n >= 2 && b(i + 1) >= 0xa0) *ok = false;  // a surrogate
+  return n;
+}
+
+}  // namespace
+
+std::string replace_invalid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    bool ok = false;
+    const size_t n = utf8_sequence(bytes, i, &ok);
+    if (ok) {
+      out.append(bytes.substr(i, n));
+    } else {
+      out += "\xef\xbf\xbd";  // U+FFFD
+    }
+    i += n;
+  }
+  return out;
+}
+
+int32_t java_string_hash(std::string_view utf8) {
+  uint32_t h = 0;
+  const auto unit = [&h](uint32_t u) { h = 31 * h + u; };
+  for (size_t i = 0; i < utf8.size();) {
+    bool ok = false;
+    const size_t n = utf8_sequence(utf8, i, &ok);
+    uint32_t cp = static_cast<unsigned char>(utf8[i]);
+    if (!ok) {
+      cp = 0xfffd;
+    } else if (n > 1) {
+      cp &= 0xffu >> (n + 1);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3f);
+    }
+    if (cp >= 0x10000) {  // a surrogate pair in UTF-16
+      cp -= 0x10000;
+      unit(0xd800 + (cp >> 10));
+      unit(0xdc00 + (cp & 0x3ff));
+    } else {
+      unit(cp);
+    }
+    i += n;
+  }
+  return static_cast<int32_t>(h);
+}
+
+std::vector<std::string> java_hash_set_order(const std::vector<std::string>& names, size_t initial_capacity) {
+  size_t capacity = std::max<size_t>(1, initial_capacity);
+  while (names.size() > capacity / 4 * 3) capacity *= 2;
+  std::vector<std::pair<size_t, size_t>> keyed;  // (bucket, insertion index)
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto h = static_cast<uint32_t>(java_string_hash(names[i]));
+    keyed.emplace_back((h ^ (h >> 16)) & (capacity - 1), i);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::string> out;
+  for (const auto& [bucket, i] : keyed) out.push_back(names[i]);
+  return out;
+}
+
 bool is_unsupported_zkcli_command(std::string_view command) {
-  static constexpr std::string_view kUnsupported[] = {
-      "addauth",  "config", "delquota",      "getAcl", "getAllChildrenNumber", "getEphemerals", "history",
-      "listquota", "reconfig", "redo", "removewatches", "setAcl", "setquota", "version", "whoami"};
+  // ACLs and authentication, quotas, dynamic reconfiguration, and removing
+  // watches (the client protocol has no request for it yet).
+  static constexpr std::string_view kUnsupported[] = {"addauth",  "delquota",      "getAcl", "listquota",
+                                                      "reconfig", "removewatches", "setAcl", "setquota"};
   return std::find(std::begin(kUnsupported), std::end(kUnsupported), command) != std::end(kUnsupported);
 }
 

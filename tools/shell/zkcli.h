@@ -50,6 +50,9 @@ ParsedCommand parse_options(const std::vector<std::string>& words, std::span<con
 // blanks, in range).
 std::optional<int32_t> parse_java_int(std::string_view s);
 std::optional<int64_t> parse_java_long(std::string_view s);
+// Java's Integer.decode: an optional sign, then 0x/0X/# and hex digits, or
+// 0 and octal digits, or decimal digits; in range.
+std::optional<int32_t> java_integer_decode(std::string_view s);
 
 // The line a Java NumberFormatException escaping zkCli's main thread prints
 // first: Exception in thread "main" java.lang.NumberFormatException: For input string: "abc"
@@ -83,5 +86,24 @@ std::string usage_of(std::string_view command);
 
 // zkCli commands that zsim shell knows about but does not implement.
 bool is_unsupported_zkcli_command(std::string_view command);
+
+// What zkCli (in a UTF-8 locale) makes of a line's bytes: Java decodes them
+// into a String, replacing each maximal ill-formed subsequence with U+FFFD
+// (Unicode's "maximal subpart" practice), and encodes that back as UTF-8
+// for paths and data. Well-formed UTF-8 is returned unchanged.
+std::string replace_invalid_utf8(std::string_view bytes);
+
+// Java's String.hashCode of the UTF-16 form of `utf8`. REQUIRES: well-formed
+// UTF-8 (replace_invalid_utf8 makes it so).
+int32_t java_string_hash(std::string_view utf8);
+
+// The order a java.util.HashSet<String> iterates `names` in, given in
+// insertion order: by bucket (HashMap's spread hash masked by the table
+// size), then by insertion. The table starts at `initial_capacity` and
+// doubles whenever the set holds more than 3/4 of it (as it grows; it never
+// shrinks). A ZooKeeper server's getChildren answers in this order (a
+// DataNode's children are a HashSet(8)), so zkCli's deleteall, which lists a
+// subtree breadth first, deletes in it.
+std::vector<std::string> java_hash_set_order(const std::vector<std::string>& names, size_t initial_capacity);
 
 }  // namespace zsim::tools::zkcli
