@@ -17,6 +17,7 @@ struct EnsembleWorld::Shared {
   sim::Simulator& sim;
   checkers::EnsembleMonitor monitor;
   std::map<std::int64_t, Time> closed_at;  // session -> first commit of its close (simulated time)
+  CommitListener* listener = nullptr;
 };
 
 namespace {
@@ -45,19 +46,21 @@ std::string violation_text(const checkers::EnsembleViolation& v) {
   return fmt::format("{}: {}", v.invariant, v.message);
 }
 
-// One server host's process: the server and its reporter to the monitor.
-class EnsembleServerProcess final : public sim::Process {
+// One server host's process: the server and its reporter to the monitor
+// (and to the world's commit listener, if any).
+class EnsembleServerProcess final : public sim::Process, private core::ReplicaObserver {
  public:
   EnsembleServerProcess(io::Env& env, std::shared_ptr<EnsembleWorld::Shared> shared, const std::string& name,
                         core::ServerOptions options)
       : shared_(std::move(shared)),
+        name_(name),
         observer_(
             shared_->monitor, name,
             [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
               s->sim.fail(sim::Verdict::kInvariant, violation_text(v), v.server.empty() ? name : v.server);
             },
             [s = shared_.get()](std::int64_t session) { s->closed_at.emplace(session, s->sim.now()); }),
-        server_(env, with_observer(std::move(options), &observer_)) {}
+        server_(env, with_observer(std::move(options), this)) {}
 
   const core::Server& server() const { return server_; }
 
@@ -67,7 +70,25 @@ class EnsembleServerProcess final : public sim::Process {
     return o;
   }
 
-  std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the two below
+  // core::ReplicaObserver: the monitor first, then the listener.
+  void on_established(std::int64_t epoch, std::int64_t history_zxid) override {
+    observer_.on_established(epoch, history_zxid);
+  }
+  void on_commit(const core::Txn& txn, std::int64_t prev_zxid) override {
+    observer_.on_commit(txn, prev_zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_commit(name_, txn);
+  }
+  void on_snapshot(std::int64_t zxid) override {
+    observer_.on_snapshot(zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_snapshot(name_, server_.tree());
+  }
+  void on_leader_snapshot(std::int64_t zxid) override {
+    observer_.on_leader_snapshot(zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_snapshot(name_, server_.tree());
+  }
+
+  std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the members below
+  std::string name_;
   EnsembleObserver observer_;
   core::Server server_;
 };
@@ -126,6 +147,8 @@ std::optional<Time> EnsembleWorld::session_closed_at(std::int64_t session) const
   if (it == shared_->closed_at.end()) return std::nullopt;
   return it->second;
 }
+
+void EnsembleWorld::set_commit_listener(CommitListener* listener) { shared_->listener = listener; }
 
 const core::Server* EnsembleWorld::server(std::size_t i) const {
   auto* p = sim_.process_as<EnsembleServerProcess>(hosts_.at(i));

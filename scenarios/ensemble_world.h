@@ -29,6 +29,18 @@
 
 namespace zsim::scenarios {
 
+// Hears what the servers commit, for checks that judge znode states (e.g.
+// scenarios/recipes/commit_log.h). Each server reports each txn it commits,
+// so one zxid is heard once per server that commits it; a server that
+// installs a snapshot reports the snapshot's tree instead of the txns in it.
+// Called from the server's apply path: must not call back into the server.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  virtual void on_commit(const std::string& server, const core::Txn& txn) = 0;
+  virtual void on_snapshot(const std::string& server, const core::DataTree& tree) = 0;
+};
+
 struct EnsembleSpec {
   int voters = 5;
   int observers = 0;
@@ -51,6 +63,11 @@ class EnsembleWorld {
   // When the ensemble first applied the closeSession of `session` (global
   // simulated time), if it has.
   std::optional<Time> session_closed_at(std::int64_t session) const;
+
+  // Every commit (and installed snapshot) of every server goes to
+  // `listener` as well as to the monitor; null stops it. REQUIRES: the
+  // listener outlives the world, or is unset before it dies.
+  void set_commit_listener(CommitListener* listener);
 
   // The running server on host `i` (index into hosts()), or null while down.
   const core::Server* server(std::size_t i) const;

@@ -13,5 +13,6 @@ void register_single_server(std::vector<Scenario>& out);
 void register_ensemble_registers(std::vector<Scenario>& out);
 void register_ensemble_sequential(std::vector<Scenario>& out);
 void register_ensemble_sessions(std::vector<Scenario>& out);
+void register_recipes(std::vector<Scenario>& out);  // scenarios/recipes/registry.cpp
 
 }  // namespace zsim::scenarios

@@ -18,6 +18,7 @@ const std::vector<Scenario>& all_scenarios() {
     register_ensemble_registers(all);
     register_ensemble_sequential(all);
     register_ensemble_sessions(all);
+    register_recipes(all);
     std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
     return all;
   }();

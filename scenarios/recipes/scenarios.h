@@ -1,0 +1,19 @@
+// Each recipe scenario file registers its scenario through one function
+// here; register_recipes() (registry.cpp) calls them all. Internal to
+// scenarios/recipes/.
+#pragma once
+
+#include "scenarios/scenario.h"
+
+#include <vector>
+
+namespace zsim::scenarios::recipes {
+
+void register_election_master(std::vector<Scenario>& out);
+void register_election_herd(std::vector<Scenario>& out);
+void register_election_herd_naive(std::vector<Scenario>& out);
+void register_election_herd_free(std::vector<Scenario>& out);
+void register_reelection(std::vector<Scenario>& out);
+void register_election_unfenced_pause(std::vector<Scenario>& out);
+
+}  // namespace zsim::scenarios::recipes
