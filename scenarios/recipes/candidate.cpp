@@ -73,7 +73,10 @@ void election_setup(Cluster& c, const ElectionScenarioOptions& options) {
   FencedResource& db = c.fenced_resource("/db", options.fencing);
   c.clients(candidate(db, options.candidate), Until::kRunEnds);
   const ElectionLayout layout = layout_of(options.candidate);
-  if (options.candidate.pass_token) c.add_check(leadership_ownership(db, layout));
+  if (options.candidate.pass_token) {
+    c.add_check(leadership_ownership(db, layout));
+    c.add_check(leads_from_the_head(db, layout));
+  }
   c.add_check(acts_while_connected(db));
   c.add_check(one_leader_after_heal(db, layout, options.quiet));
   if (options.reelection_bound) c.add_check(reelection_bound(db, layout, *options.reelection_bound));

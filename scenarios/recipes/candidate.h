@@ -72,7 +72,8 @@ struct ElectionScenarioOptions {
 
 // The setup shared by the election scenarios: a resource "/db", every
 // client a candidate acting on it, and the election checks
-// (leadership-ownership when tokens are passed, acts-while-connected,
+// (leadership-ownership and leads-from-the-head when tokens are passed,
+// acts-while-connected,
 // one-leader-after-heal, and reelection-bound if asked).
 void election_setup(Cluster& c, const ElectionScenarioOptions& options);
 

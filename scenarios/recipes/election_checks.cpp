@@ -155,6 +155,79 @@ struct Headship {
   std::optional<Time> until;  // when it stopped heading (gone), if it did
 };
 
+// Replays the election's creates and deletes in zxid order and notes each
+// change of head (times are the first report of each txn, so a client can
+// have seen a head only at or after its `from`).
+std::vector<Headship> headships(const CommitLog& log, const ElectionLayout& layout) {
+  struct Change {
+    int64_t zxid;
+    Time at;
+    const NodeLife* node;
+    bool create;
+  };
+  std::vector<Change> changes;
+  for (const auto& [czxid, n] : log.nodes()) {
+    if (!layout.contains(n.path)) continue;
+    changes.push_back(Change{czxid, n.created_at, &n, true});
+    if (n.deleted_zxid) changes.push_back(Change{*n.deleted_zxid, *n.deleted_at, &n, false});
+  }
+  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+    return a.zxid != b.zxid ? a.zxid < b.zxid : a.create < b.create;
+  });
+  // Live nodes in line order: (sequence, czxid); the one node has sequence 0.
+  std::map<std::pair<int64_t, int64_t>, const NodeLife*> live;
+  std::vector<Headship> out;
+  auto key = [&layout](const NodeLife& n) {
+    const auto seq = layout.shape == ElectionLayout::Shape::kLine
+                         ? core_recipes::sequence_of(core_recipes::base_name(n.path))
+                         : std::optional<int64_t>{0};
+    return std::make_pair(seq.value_or(INT64_MAX), n.czxid);
+  };
+  for (const Change& ch : changes) {
+    if (ch.create) {
+      live.emplace(key(*ch.node), ch.node);
+    } else {
+      live.erase(key(*ch.node));
+    }
+    const NodeLife* head = live.empty() ? nullptr : live.begin()->second;
+    const NodeLife* before = out.empty() || out.back().until ? nullptr : out.back().node;
+    if (head == before) continue;
+    if (before != nullptr) out.back().until = ch.at;
+    if (head != nullptr) out.push_back(Headship{head, ch.at, std::nullopt});
+  }
+  return out;
+}
+
+// Every accepted token names a node that had headed the election by the
+// time of the action: a candidate leads only from the head of the line.
+class LeadsFromTheHead final : public Check {
+ public:
+  LeadsFromTheHead(const FencedResource& r, ElectionLayout layout) : resource_(r), layout_(std::move(layout)) {}
+  std::string name() const override { return "leads-from-the-head"; }
+
+  std::optional<Violation> judge(const Cluster& c) const override {
+    std::map<int64_t, Time> first_head;  // czxid -> when it first headed
+    for (const Headship& h : headships(c.commits(), layout_)) first_head.emplace(h.node->czxid, h.from);
+    for (const ResourceAction& a : resource_.actions()) {
+      if (!a.accepted || !a.token) continue;
+      auto it = first_head.find(*a.token);
+      if (it != first_head.end() && it->second <= a.at) continue;
+      const NodeLife* node = c.commits().node(*a.token);
+      return Violation{sim::Verdict::kInvariant,
+                       fmt::format("{} acted as leader at {} with token {} ({}), a node that {} the election {}",
+                                   a.actor, format_time(a.at), token_text(a.token),
+                                   node == nullptr ? "unknown" : node->path,
+                                   it == first_head.end() ? "never headed" : "had not yet headed", layout_.path),
+                       a.actor};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const FencedResource& resource_;
+  ElectionLayout layout_;
+};
+
 class ReelectionBound final : public Check {
  public:
   ReelectionBound(const FencedResource& r, ElectionLayout layout, Duration bound)
@@ -162,7 +235,7 @@ class ReelectionBound final : public Check {
   std::string name() const override { return "reelection-bound"; }
 
   std::optional<Violation> judge(const Cluster& c) const override {
-    const std::vector<Headship> heads = headships(c);
+    const std::vector<Headship> heads = headships(c.commits(), layout_);
     Duration longest{0};
     for (const Headship& h : heads) {
       const std::optional<Time> led = first_accepted(c, *h.node, h.from);
@@ -183,48 +256,6 @@ class ReelectionBound final : public Check {
   }
 
  private:
-  // Replays the election's creates and deletes in zxid order and notes each
-  // change of head (commit times are the first report of each txn).
-  std::vector<Headship> headships(const Cluster& c) const {
-    struct Change {
-      int64_t zxid;
-      Time at;
-      const NodeLife* node;
-      bool create;
-    };
-    std::vector<Change> changes;
-    for (const auto& [czxid, n] : c.commits().nodes()) {
-      if (!layout_.contains(n.path)) continue;
-      changes.push_back(Change{czxid, n.created_at, &n, true});
-      if (n.deleted_zxid) changes.push_back(Change{*n.deleted_zxid, *n.deleted_at, &n, false});
-    }
-    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
-      return a.zxid != b.zxid ? a.zxid < b.zxid : a.create < b.create;
-    });
-    // Live nodes in line order: (sequence, czxid) for a line; czxid for one node.
-    std::map<std::pair<int64_t, int64_t>, const NodeLife*> live;
-    std::vector<Headship> out;
-    auto key = [this](const NodeLife& n) {
-      const auto seq = layout_.shape == ElectionLayout::Shape::kLine
-                           ? core_recipes::sequence_of(core_recipes::base_name(n.path))
-                           : std::optional<int64_t>{0};
-      return std::make_pair(seq.value_or(INT64_MAX), n.czxid);
-    };
-    for (const Change& ch : changes) {
-      if (ch.create) {
-        live.emplace(key(*ch.node), ch.node);
-      } else {
-        live.erase(key(*ch.node));
-      }
-      const NodeLife* head = live.empty() ? nullptr : live.begin()->second;
-      const NodeLife* before = out.empty() || out.back().until ? nullptr : out.back().node;
-      if (head == before) continue;
-      if (before != nullptr) out.back().until = ch.at;
-      if (head != nullptr) out.push_back(Headship{head, ch.at, std::nullopt});
-    }
-    return out;
-  }
-
   // The first accepted action, at or after `from`, by the incarnation that
   // owns `node` (with its token, if the resource carries tokens).
   std::optional<Time> first_accepted(const Cluster& c, const NodeLife& node, Time from) const {
@@ -246,6 +277,10 @@ class ReelectionBound final : public Check {
 
 std::unique_ptr<Check> leadership_ownership(const FencedResource& r, ElectionLayout layout) {
   return std::make_unique<LeadershipOwnership>(r, std::move(layout));
+}
+
+std::unique_ptr<Check> leads_from_the_head(const FencedResource& r, ElectionLayout layout) {
+  return std::make_unique<LeadsFromTheHead>(r, std::move(layout));
 }
 
 std::unique_ptr<Check> acts_while_connected(const FencedResource& r) {

@@ -8,6 +8,9 @@
 //                          election node owned by a session of the acting
 //                          incarnation (a leader leads only through its own
 //                          session's node: CURATOR-696);
+//   leads-from-the-head    every accepted token names a node that had headed
+//                          the election (by the committed creates and
+//                          deletes) by the time of the action;
 //   acts-while-connected   nobody acts through a handle that is not
 //                          connected (a SUSPENDED or LOST leader stops);
 //   one-leader-after-heal  (liveness) after the heal, exactly one leader: the
@@ -52,6 +55,7 @@ struct ElectionLayout {
 };
 
 std::unique_ptr<Check> leadership_ownership(const FencedResource& r, ElectionLayout layout);
+std::unique_ptr<Check> leads_from_the_head(const FencedResource& r, ElectionLayout layout);
 std::unique_ptr<Check> acts_while_connected(const FencedResource& r);
 std::unique_ptr<Check> one_leader_after_heal(const FencedResource& r, ElectionLayout layout, Duration quiet);
 std::unique_ptr<Check> reelection_bound(const FencedResource& r, ElectionLayout layout, Duration bound);

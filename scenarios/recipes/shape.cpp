@@ -37,11 +37,7 @@ sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& fault
   o.duplicates = faults.network_faults;
   o.stream_resets = faults.network_faults;
   o.stream_reset_max = sim::Ratio{1, 100};
-  // A lying or corrupting disk on one host: within what a quorum recovers.
-  // (It may land on a client, which has no disk: a wasted draw until client
-  // faults get their own budget.)
-  o.disk_faults = faults.server_faults;
-  o.disk_fault_servers_max = 1;
+  o.disk_faults = false;  // see the header
   o.down_max = faults.down_max;
   o.fault_gap_mean = faults.fault_gap_mean;
   return o;

@@ -5,6 +5,10 @@
 //     the run fails at the action that did it; a stale token accepted by a
 //     resource that does not check is named as such;
 //   - leadership-ownership fails an action through another session's node;
+//   - leads-from-the-head fails an action through a node that never headed
+//     the line; one-leader-after-heal settles only once the head's owner
+//     acts alone; reelection-bound fails a head nobody leads through;
+//   - acts-while-connected fails an action through a cut-off handle;
 //   - client contexts: a crash and restart is a new incarnation with a new
 //     session, and every session is recorded against its incarnation;
 //   - the commit log knows each node's czxid, owner, and when it went
@@ -132,6 +136,166 @@ TEST(LeadershipOwnership, AnActionThroughAnotherSessionsNodeFails) {
   EXPECT_EQ(db.accepted(), 2u);
 }
 
+// c1 makes the first node of the line (the head) and, if `head_acts`,
+// acts with its token every 100 ms; c2 makes the second and, if
+// `second_acts`, acts with its token once.
+struct Line {
+  std::optional<int64_t> first, second;
+};
+
+void two_in_line(World& w, FencedResource& db, Line& line, bool head_acts, bool second_acts) {
+  w.cluster.client(1, [&db, &line, head_acts](ClientCtx& me) {
+    core::Client& zk = me.zk();
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_EQ(zk.create("/election", "").code(), core::Code::Ok);
+    auto n = zk.create2("/election/n_", "", core::CreateMode::EphemeralSequential);
+    ASSERT_TRUE(n.ok());
+    line.first = n.value().stat.czxid;
+    while (true) {
+      if (head_acts) db.act(me, *line.first);
+      me.sleep(millis(100));
+    }
+  });
+  w.cluster.client(2, [&db, &line, second_acts](ClientCtx& me) {
+    core::Client& zk = me.zk();
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    while (!line.first) me.sleep(millis(10));
+    auto n = zk.create2("/election/n_", "", core::CreateMode::EphemeralSequential);
+    ASSERT_TRUE(n.ok());
+    line.second = n.value().stat.czxid;
+    if (second_acts) db.act(me, *line.second);
+    while (true) me.sleep(seconds(1));
+  });
+  w.cluster.start();
+}
+
+const ElectionLayout kLine{"/election", ElectionLayout::Shape::kLine};
+
+TEST(LeadsFromTheHead, AnActionThroughANodeThatNeverHeadedFails) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(leads_from_the_head(db, kLine));
+  Line line;
+  two_in_line(w, db, line, /*head_acts=*/false, /*second_acts=*/true);
+  w.sim.run_for(seconds(5));
+  ASSERT_FALSE(w.sim.failure().has_value()) << w.sim.failure()->message;  // judged at the end
+  w.cluster.check(w.sim);
+  ASSERT_TRUE(w.sim.failure().has_value());
+  EXPECT_NE(w.sim.failure()->message.find("leads-from-the-head: c2"), std::string::npos) << w.sim.failure()->message;
+  EXPECT_NE(w.sim.failure()->message.find("never headed"), std::string::npos) << w.sim.failure()->message;
+}
+
+TEST(LeadsFromTheHead, TheHeadsOwnerPasses) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(leads_from_the_head(db, kLine));
+  Line line;
+  two_in_line(w, db, line, /*head_acts=*/true, /*second_acts=*/false);
+  w.sim.run_for(seconds(5));
+  w.cluster.check(w.sim);
+  EXPECT_FALSE(w.sim.failure().has_value()) << w.sim.failure()->message;
+  EXPECT_GT(db.accepted(), 10u);
+}
+
+TEST(OneLeaderAfterHeal, SettlesOnlyOnceTheHeadsOwnerActsAlone) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(one_leader_after_heal(db, kLine, seconds(1)));
+  Line line;
+  two_in_line(w, db, line, /*head_acts=*/true, /*second_acts=*/false);
+  w.sim.run_for(seconds(3));
+  EXPECT_FALSE(w.cluster.finished());  // not healed yet
+  EXPECT_NE(w.cluster.pending().find("not healed yet"), std::string::npos) << w.cluster.pending();
+  w.cluster.on_liveness(w.sim);
+  w.sim.run_for(millis(500));
+  EXPECT_FALSE(w.cluster.finished());  // not alone for 1 s yet
+  EXPECT_NE(w.cluster.pending().find("not yet alone"), std::string::npos) << w.cluster.pending();
+  EXPECT_TRUE(w.sim.run_until_true([&] { return w.cluster.finished(); }, seconds(2)));
+}
+
+TEST(OneLeaderAfterHeal, AnActorThatDoesNotHeadTheElectionNeverSettles) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(one_leader_after_heal(db, kLine, seconds(1)));
+  Line line;
+  // c2 acts with its own (second) node's token, again and again.
+  w.cluster.client(1, [&line](ClientCtx& me) {
+    core::Client& zk = me.zk();
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_EQ(zk.create("/election", "").code(), core::Code::Ok);
+    line.first = zk.create2("/election/n_", "", core::CreateMode::EphemeralSequential).value().stat.czxid;
+    while (true) me.sleep(seconds(1));
+  });
+  w.cluster.client(2, [&db, &line](ClientCtx& me) {
+    core::Client& zk = me.zk();
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    while (!line.first) me.sleep(millis(10));
+    const int64_t mine = zk.create2("/election/n_", "", core::CreateMode::EphemeralSequential).value().stat.czxid;
+    while (true) {
+      db.act(me, mine);
+      me.sleep(millis(100));
+    }
+  });
+  w.cluster.start();
+  w.sim.run_for(seconds(2));
+  w.cluster.on_liveness(w.sim);
+  EXPECT_FALSE(w.sim.run_until_true([&] { return w.cluster.finished(); }, seconds(3)));
+  EXPECT_NE(w.cluster.pending().find("heads the election"), std::string::npos) << w.cluster.pending();
+}
+
+TEST(ReelectionBound, AHeadNobodyLeadsThroughFails) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(reelection_bound(db, kLine, seconds(1)));
+  Line line;
+  two_in_line(w, db, line, /*head_acts=*/false, /*second_acts=*/false);
+  w.sim.run_for(seconds(4));
+  w.cluster.check(w.sim);
+  ASSERT_TRUE(w.sim.failure().has_value());
+  EXPECT_EQ(w.sim.failure()->verdict, sim::Verdict::kLiveness);
+  EXPECT_NE(w.sim.failure()->message.find("still there without a leader"), std::string::npos)
+      << w.sim.failure()->message;
+}
+
+TEST(ReelectionBound, AHeadLedAtOncePasses) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(reelection_bound(db, kLine, seconds(1)));
+  Line line;
+  two_in_line(w, db, line, /*head_acts=*/true, /*second_acts=*/false);
+  w.sim.run_for(seconds(4));
+  w.cluster.check(w.sim);
+  EXPECT_FALSE(w.sim.failure().has_value()) << w.sim.failure()->message;
+}
+
+// A client that keeps acting after it was cut off from the ensemble.
+TEST(ActsWhileConnected, AnActionThroughADisconnectedHandleFails) {
+  World w(two_clients());
+  FencedResource& db = w.cluster.fenced_resource("/db");
+  w.cluster.add_check(acts_while_connected(db));
+  w.cluster.client(1, [&db](ClientCtx& me) {
+    ASSERT_TRUE(me.zk().wait_connected(seconds(5)));
+    for (int64_t token = 1;; ++token) {
+      db.act(me, token);
+      me.sleep(millis(100));
+    }
+  });
+  w.cluster.client(2, [](ClientCtx& me) {
+    while (true) me.sleep(seconds(1));
+  });
+  w.cluster.start();
+  w.sim.run_for(seconds(2));
+  ASSERT_FALSE(w.sim.failure().has_value()) << w.sim.failure()->message;
+  const io::HostId c1 = *w.sim.find_host("c1");
+  for (io::HostId s : w.cluster.ensemble().hosts()) {
+    w.sim.network().set_blocked(c1, s, true);
+    w.sim.network().set_blocked(s, c1, true);
+  }
+  w.sim.run_for(seconds(3));
+  ASSERT_TRUE(w.sim.failure().has_value());
+  EXPECT_NE(w.sim.failure()->message.find("acts-while-connected: c1"), std::string::npos) << w.sim.failure()->message;
+}
+
 TEST(ClientCtx, ARestartIsANewIncarnationWithANewSession) {
   World w(two_clients());
   w.cluster.clients([](ClientCtx& me) {
@@ -207,8 +371,8 @@ TEST(PlanOptions, FailingClientsShareTheBudgetWithTheServers) {
   EXPECT_TRUE(has(all.servers, "s1") && has(all.servers, "c3"));
   EXPECT_TRUE(all.clients.empty());
   EXPECT_EQ(all.max_servers_down, 2);
-  EXPECT_TRUE(all.partitions && all.disk_faults && all.crashes && all.pauses);
-  EXPECT_EQ(all.disk_fault_servers_max, 1);
+  EXPECT_TRUE(all.partitions && all.crashes && all.pauses && all.clock_faults && all.loss);
+  EXPECT_FALSE(all.disk_faults);  // beyond what ZAB survives (shape.h)
 
   const sim::PlanOptions clients = plan_options(shape, FaultModel::clients_only());
   EXPECT_FALSE(has(clients.servers, "s1"));
