@@ -6,6 +6,7 @@
 // session expiry owned by the leader, SessionMoved, the zxid counter
 // rollover, and the deliberately broken leader.
 #include "core/client/client.h"
+#include "core/codec.h"
 #include "core/server/server.h"
 #include "sim/simulator.h"
 
@@ -253,6 +254,31 @@ TEST(Ensemble, IsolatedLeaderStepsDownAndTheMajorityGoesOn) {
   e.sim.heal_all();
   ASSERT_TRUE(e.wait_all_serving());
   EXPECT_EQ(e.srv(old)->role(), Role::kFollowing);
+}
+
+// A server that accepted a later epoch than the ensemble's (it was elected
+// once but never got a quorum to sync: election-master seed 644095) would
+// refuse the established leader's LEADERINFO for ever, as in ZooKeeper. The
+// leader adopts that epoch and re-elects; every server ends in a later
+// epoch, serving.
+TEST(Ensemble, AServerThatAcceptedALaterEpochJoinsAfterOneMoreElection) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t f = (*e.leader() + 1) % 3;
+  const int64_t epoch = e.srv(*e.leader())->current_epoch();
+  e.sim.crash(e.servers[f]);
+  e.sim.run_for(seconds(1));
+  const int64_t later = epoch + 4;
+  core::Writer w;
+  w.i64(later);
+  w.u32(core::crc32c(w.view()));
+  sim::Disk& disk = e.sim.disk(e.servers[f]);
+  disk.remove("acceptedEpoch");
+  disk.append("acceptedEpoch", w.take());
+  e.sim.restart(e.servers[f]);
+  EXPECT_EQ(e.srv(f)->accepted_epoch(), later);
+  ASSERT_TRUE(e.wait_all_serving(seconds(10)));
+  for (size_t i = 0; i < 3; ++i) EXPECT_GT(e.srv(i)->current_epoch(), later) << i;
 }
 
 // A follower that was down while 300 txns were committed catches up: by DIFF
