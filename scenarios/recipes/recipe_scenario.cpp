@@ -13,6 +13,7 @@ Scenario recipe_scenario(RecipeScenarioSpec spec) {
   s.name = spec.name;
   s.summary = spec.summary;
   s.plan_options = plan_options(spec.shape, spec.faults);
+  s.has_roles = true;  // the ensemble resolves @leader, @follower, @observer
   s.safety_phase = spec.safety_phase;
   s.liveness_budget = spec.liveness_budget;
   // fsync takes milliseconds on a real disk: a crash can catch a txn that

@@ -1,6 +1,7 @@
 #include "scenarios/recipes/shape.h"
 
 #include "scenarios/ensemble_world.h"
+#include "scenarios/scenario.h"
 
 #include <fmt/format.h>
 
@@ -17,29 +18,37 @@ std::vector<std::string> server_names(const ClusterShape& shape) {
 }
 
 sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& faults) {
-  const std::vector<std::string> servers = server_names(shape);
-  const std::vector<std::string> clients = client_names(shape);
   sim::PlanOptions o;
-  // Hosts that crash, pause and drift go in `servers`; the rest only take
-  // part in partitions.
-  auto add = [](std::vector<std::string>& to, const std::vector<std::string>& from) {
-    to.insert(to.end(), from.begin(), from.end());
-  };
-  add(faults.server_faults ? o.servers : o.clients, servers);
-  add(faults.client_faults ? o.servers : o.clients, clients);
-  o.max_servers_down = faults.server_faults ? (shape.voters - 1) / 2 : 1;
-  const bool hosts_fail = faults.server_faults || faults.client_faults;
-  o.crashes = hosts_fail;
-  o.pauses = hosts_fail;
-  o.clock_faults = hosts_fail;
-  o.partitions = faults.network_faults;
-  o.loss = faults.network_faults;  // election notifications are datagrams
-  o.duplicates = faults.network_faults;
-  o.stream_resets = faults.network_faults;
-  o.stream_reset_max = sim::Ratio{1, 100};
-  o.disk_faults = false;  // see the header
-  o.down_max = faults.down_max;
+  o.servers = server_names(shape);
+  o.clients = client_names(shape);
   o.fault_gap_mean = faults.fault_gap_mean;
+  o.swarm = faults.swarm;
+  // Servers: a minority down at a time; a faulty disk counts as down.
+  const bool s = faults.server_faults;
+  o.max_servers_down = (shape.voters - 1) / 2;
+  o.crashes = s;
+  o.pauses = s;
+  o.clock_faults = s;
+  o.disk_faults = s;
+  o.disk_fault_servers_max = 1;
+  o.power_loss = s;
+  o.crash_points = s;
+  if (s) o.crash_sites = crash_site_names();
+  if (s) o.role_targets = {"@leader", "@follower"};
+  if (s && shape.observers > 0) o.role_targets.push_back("@observer");
+  o.down_max = seconds(3);
+  // The network between everyone.
+  const bool n = faults.network_faults;
+  o.partitions = n;
+  o.loss = n;  // election notifications are datagrams
+  o.duplicates = n;
+  o.stream_resets = n;
+  o.stream_reset_max = sim::Ratio{1, 100};
+  // Clients, from their own budget.
+  o.client_crashes = faults.client_faults;
+  o.client_pauses = faults.client_faults;
+  o.clients_down_max = 1;
+  o.client_down_max = faults.down_max;
   return o;
 }
 

@@ -32,49 +32,42 @@ std::vector<std::string> client_names(const ClusterShape& shape);
 std::vector<std::string> server_names(const ClusterShape& shape);
 
 struct FaultModel {
-  // Servers crash, restart, pause and drift. (No disk faults: see
-  // plan_options().)
+  // Servers crash (also at named protocol steps, and all at once: power
+  // loss), restart, pause and drift, some targeted at @leader or @follower;
+  // a disk lies or corrupts reads on one server. At most a minority of the
+  // servers is down (or disk-faulty) at a time.
   bool server_faults = true;
   // Partitions of every shape (servers and clients on either side),
   // datagram loss and duplication, stream resets.
   bool network_faults = true;
   // Clients crash (and restart as a new incarnation: a new process with a
-  // new session) and pause, for up to down_max -- longer than their
-  // session timeouts, so sessions expire under the recipe.
+  // new session) and pause, one at a time, for up to down_max -- longer
+  // than their session timeouts, so sessions expire under the recipe.
   bool client_faults = true;
-  // The longest crash or pause.
+  // Swarm testing: each seed keeps a random subset of the kinds above and
+  // a random intensity (some seeds calm, some storms).
+  bool swarm = true;
+  // The longest client crash or pause.
   Duration down_max = seconds(4);
   // The mean gap between two faults.
   Duration fault_gap_mean = millis(700);
 
   static FaultModel everything() { return {}; }
-  // Only clients fail (crash, pause, drift); servers and network stay
-  // healthy, so a bound on re-election can be judged.
+  // Only clients fail; servers and network stay healthy, and every seed
+  // has client faults (no swarm), so a bound on re-election can be judged.
   static FaultModel clients_only() {
     FaultModel m;
     m.server_faults = false;
     m.network_faults = false;
+    m.swarm = false;
     return m;
   }
 };
 
-// The generator's knobs for a shape under a fault model.
-//
-// Today's generator has one crash/pause budget (max_servers_down) for the
-// hosts in PlanOptions::servers, so failing clients are listed there next
-// to the servers and share the budget: at most a minority of the servers
-// (1 of 3, 2 of 5) -- or, with healthy servers, one client -- is down at
-// any moment, which keeps a quorum whatever the draw.
-//
-// Disk faults stay off. A lying sync (or a corrupted read that cuts the
-// log at recovery) makes a server forget a txn it acknowledged; if that
-// server was in the txn's commit quorum and is the only member of it in
-// the next quorum, the commit is lost -- with a single faulty disk and a
-// mere partition elsewhere (election-herd seed 415746 under disk faults: s1
-// acked 0x400000005 with a lying sync, crashed, and formed the next quorum
-// with s2, which a partition had kept from the txn). ZAB assumes stable
-// storage; no budget of faulty disks short of zero excludes that, so the
-// ensemble scenarios own this fault class and the recipes do not add to it.
+// The generator's knobs for a shape under a fault model: every fault kind
+// the generator has that the model switches on -- the same server faults as
+// the ensemble scenarios (scenarios/ensemble/common.h), and client faults
+// from the clients' own budget.
 sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& faults);
 
 }  // namespace zsim::scenarios::recipes

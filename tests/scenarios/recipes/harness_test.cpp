@@ -363,25 +363,28 @@ TEST(CommitLog, KnowsEveryNodesOwnerAndWhenItWent) {
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
-TEST(PlanOptions, FailingClientsShareTheBudgetWithTheServers) {
+TEST(PlanOptions, ServersAndClientsFailFromTheirOwnBudgets) {
   ClusterShape shape;
   shape.voters = 5;
   shape.clients = 3;
   const sim::PlanOptions all = plan_options(shape, FaultModel::everything());
-  EXPECT_TRUE(has(all.servers, "s1") && has(all.servers, "c3"));
-  EXPECT_TRUE(all.clients.empty());
+  EXPECT_TRUE(has(all.servers, "s1") && !has(all.servers, "c1"));
+  EXPECT_TRUE(has(all.clients, "c3") && !has(all.clients, "s1"));
   EXPECT_EQ(all.max_servers_down, 2);
-  EXPECT_TRUE(all.partitions && all.crashes && all.pauses && all.clock_faults && all.loss);
-  EXPECT_FALSE(all.disk_faults);  // beyond what ZAB survives (shape.h)
+  EXPECT_TRUE(all.partitions && all.crashes && all.pauses && all.clock_faults && all.loss && all.disk_faults);
+  EXPECT_TRUE(all.power_loss && all.crash_points && !all.crash_sites.empty() && !all.role_targets.empty());
+  EXPECT_EQ(all.disk_fault_servers_max, 1);
+  EXPECT_TRUE(all.client_crashes && all.client_pauses);
+  EXPECT_EQ(all.clients_down_max, 1);
+  EXPECT_EQ(all.client_down_max, seconds(4));
+  EXPECT_TRUE(all.swarm);
 
   const sim::PlanOptions clients = plan_options(shape, FaultModel::clients_only());
-  EXPECT_FALSE(has(clients.servers, "s1"));
-  EXPECT_TRUE(has(clients.servers, "c1"));
-  EXPECT_TRUE(has(clients.clients, "s5"));
-  EXPECT_EQ(clients.max_servers_down, 1);
-  EXPECT_FALSE(clients.partitions || clients.loss || clients.disk_faults);
-  EXPECT_TRUE(clients.crashes && clients.pauses && clients.clock_faults);
-  EXPECT_EQ(clients.down_max, seconds(4));
+  EXPECT_FALSE(clients.crashes || clients.pauses || clients.clock_faults || clients.disk_faults ||
+               clients.power_loss || clients.crash_points);
+  EXPECT_FALSE(clients.partitions || clients.loss || clients.duplicates || clients.stream_resets);
+  EXPECT_TRUE(clients.client_crashes && clients.client_pauses);
+  EXPECT_FALSE(clients.swarm);  // every seed has its client faults
 }
 
 }  // namespace
