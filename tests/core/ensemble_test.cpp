@@ -281,6 +281,24 @@ TEST(Ensemble, AServerThatAcceptedALaterEpochJoinsAfterOneMoreElection) {
   for (size_t i = 0; i < 3; ++i) EXPECT_GT(e.srv(i)->current_epoch(), later) << i;
 }
 
+// The followers' election ends a moment before the leader's (its clock runs
+// 5% slow, so its finalize wait lasts longer): they connect while it is
+// still LOOKING and are turned away. They try again until initLimit, as
+// ZooKeeper's learners do, instead of starting a new election that can end
+// the same way round after round (election-herd seed 858589).
+TEST(Ensemble, AFollowerTurnedAwayByALeaderNotYetLeadingTriesAgain) {
+  Ensemble e(3);
+  e.sim.set_clock_drift(e.servers[2], -50'000);
+  std::vector<std::string> retries;
+  e.sim.trace().set_sink([&](std::string_view line, std::uint64_t) {
+    if (line.find("ev=zab.leader_retry") != std::string_view::npos) retries.emplace_back(line);
+  });
+  ASSERT_TRUE(e.wait_all_serving());
+  ASSERT_EQ(e.leader(), std::optional<size_t>{2});
+  EXPECT_FALSE(retries.empty()) << "the followers were never turned away: the test no longer tests anything";
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(e.srv(i)->stats().elections, 1u) << "s" << i + 1 << " re-elected";
+}
+
 // A follower that was down while 300 txns were committed catches up: by DIFF
 // when the leader's txn cache reaches back to it, else by SNAP.
 void restarted_follower_catches_up(size_t cache_txns_max) {
