@@ -65,10 +65,6 @@ ElectionLayout layout_of(const CandidateOptions& options) {
                                           : ElectionLayout::Shape::kLine};
 }
 
-}  // namespace zsim::scenarios::recipes
-
-namespace zsim::scenarios::recipes {
-
 void election_setup(Cluster& c, const ElectionScenarioOptions& options) {
   FencedResource& db = c.fenced_resource("/db", options.fencing);
   c.clients(candidate(db, options.candidate), Until::kRunEnds);

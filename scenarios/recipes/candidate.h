@@ -57,10 +57,6 @@ ClientBody candidate(FencedResource& resource, CandidateOptions options);
 // Where the candidates' nodes are.
 ElectionLayout layout_of(const CandidateOptions& options);
 
-}  // namespace zsim::scenarios::recipes
-
-namespace zsim::scenarios::recipes {
-
 struct ElectionScenarioOptions {
   CandidateOptions candidate;
   Fencing fencing = Fencing::kTokens;
@@ -73,8 +69,8 @@ struct ElectionScenarioOptions {
 // The setup shared by the election scenarios: a resource "/db", every
 // client a candidate acting on it, and the election checks
 // (leadership-ownership and leads-from-the-head when tokens are passed,
-// acts-while-connected,
-// one-leader-after-heal, and reelection-bound if asked).
+// acts-while-connected, one-leader-after-heal, and reelection-bound if
+// asked).
 void election_setup(Cluster& c, const ElectionScenarioOptions& options);
 
 }  // namespace zsim::scenarios::recipes
