@@ -8,7 +8,10 @@
 //                 as every check is settled (and the ensemble has settled,
 //                 and every client that must finish has); called after every
 //                 event of the liveness phase, so it must be cheap;
-//   judge      -- the final word once the run ended settled.
+//   judge      -- the final word once the run ended settled (and, for a
+//                 check whose judge_unfinished() is true, also when it did
+//                 not settle: a broken safety property is a worse finding
+//                 than a stall, and often its cause).
 // A check reads what really happened -- the resources' records, the commit
 // log (znode states), the client records -- through the Cluster, never what
 // a client believes.
@@ -53,6 +56,8 @@ class Check {
     (void)c;
     return std::nullopt;
   }
+  // Whether judge() holds without the run's liveness goal (safety checks).
+  virtual bool judge_unfinished() const { return false; }
 };
 
 }  // namespace zsim::scenarios::recipes

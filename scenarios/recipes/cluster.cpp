@@ -39,19 +39,20 @@ class ClientProcess final : public sim::Process {
   ClientCtx ctx_;
 };
 
-EnsembleSpec ensemble_spec(const ClusterShape& shape) {
+EnsembleSpec ensemble_spec(const ClusterShape& shape, core::PlantedBug bug) {
   EnsembleSpec spec;
   spec.voters = shape.voters;
   spec.observers = shape.observers;
+  spec.bug = bug;
   return spec;
 }
 
 }  // namespace
 
-Cluster::Cluster(sim::Simulator& sim, const ClusterShape& shape)
+Cluster::Cluster(sim::Simulator& sim, const ClusterShape& shape, core::PlantedBug bug)
     : sim_(sim),
       shape_(shape),
-      world_(sim, ensemble_spec(shape)),
+      world_(sim, ensemble_spec(shape, bug)),
       commits_(sim),
       shared_(std::make_shared<Shared>()) {
   ZSIM_ASSERT(shape.clients >= 1);
@@ -175,6 +176,15 @@ std::string Cluster::pending() const {
 
 void Cluster::check(sim::Simulator& sim) {
   if (!world_.check_final_states()) return;
+  judge(sim, false);
+}
+
+void Cluster::check_unfinished(sim::Simulator& sim) {
+  if (!world_.check_final_states()) return;
+  judge(sim, true);
+}
+
+void Cluster::judge(sim::Simulator& sim, bool unfinished) {
   for (const FencedResource& r : shared_->resources) {
     sim.trace_event("check.resource", {{"resource", r.name()},
                                        {"accepted", r.accepted()},
@@ -186,6 +196,7 @@ void Cluster::check(sim::Simulator& sim) {
     }
   }
   for (const auto& c : checks_) {
+    if (unfinished && !c->judge_unfinished()) continue;
     if (auto v = c->judge(*this)) {
       sim.fail(v->verdict, fmt::format("{}: {}", c->name(), v->message), v->host);
       return;

@@ -48,7 +48,9 @@ enum class Until : uint8_t {
 
 class Cluster final : public Workload {
  public:
-  Cluster(sim::Simulator& sim, const ClusterShape& shape);
+  // `bug`: a planted bug for every server (core/server/planted_bugs.h;
+  // `zsim sweep --bug`), kNone in a real test.
+  Cluster(sim::Simulator& sim, const ClusterShape& shape, core::PlantedBug bug = core::PlantedBug::kNone);
   ~Cluster() override;
 
   // --- composing (before start()) ------------------------------------------
@@ -80,6 +82,7 @@ class Cluster final : public Workload {
   bool finished() const override;
   void on_liveness(sim::Simulator& sim) override;
   void check(sim::Simulator& sim) override;
+  void check_unfinished(sim::Simulator& sim) override;
   std::string pending() const override;
 
   // Internal: what the client processes share with the Cluster.
@@ -87,6 +90,9 @@ class Cluster final : public Workload {
 
  private:
   void on_action(const FencedResource& r, const ResourceAction& a);
+  // The resources' own judgements and the checks' judge() (only the safety
+  // ones when `unfinished`).
+  void judge(sim::Simulator& sim, bool unfinished);
 
   sim::Simulator& sim_;
   ClusterShape shape_;

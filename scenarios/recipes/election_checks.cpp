@@ -204,6 +204,7 @@ class LeadsFromTheHead final : public Check {
  public:
   LeadsFromTheHead(const FencedResource& r, ElectionLayout layout) : resource_(r), layout_(std::move(layout)) {}
   std::string name() const override { return "leads-from-the-head"; }
+  bool judge_unfinished() const override { return true; }
 
   std::optional<Violation> judge(const Cluster& c) const override {
     std::map<int64_t, Time> first_head;  // czxid -> when it first headed

@@ -21,8 +21,8 @@ void register_election_herd_naive(std::vector<Scenario>& out) {
   out.push_back(recipe_scenario({
       .name = "election-herd-naive",
       .summary = "deliberately broken: the herd election trusts its list without the ownership check (caught)",
-      .shape = {.voters = 3, .clients = 5},
-      .faults = FaultModel::everything(),
+      .shape = herd_shape(),
+      .faults = herd_faults(),
       .setup = [o](Cluster& c) { election_setup(c, o); },
   }));
 }

@@ -20,8 +20,10 @@ Scenario recipe_scenario(RecipeScenarioSpec spec) {
   // is logged but not yet durable.
   s.sim_options.disk.sync_latency_min = millis(1);
   s.sim_options.disk.sync_latency_max = millis(10);
-  s.build = [shape = spec.shape, setup = spec.setup](sim::Simulator& sim) -> std::unique_ptr<Workload> {
-    auto cluster = std::make_unique<Cluster>(sim, shape);
+  s.servers = ServerKind::kEnsemble;  // planted bugs (zsim sweep --bug) apply
+  s.build = [shape = spec.shape, setup = spec.setup](sim::Simulator& sim,
+                                                     const RunParams& params) -> std::unique_ptr<Workload> {
+    auto cluster = std::make_unique<Cluster>(sim, shape, params.bug);
     setup(*cluster);
     cluster->start();
     return cluster;

@@ -3,11 +3,16 @@
 // scenarios/recipes/.
 #pragma once
 
+#include "scenarios/recipes/shape.h"
 #include "scenarios/scenario.h"
 
 #include <vector>
 
 namespace zsim::scenarios::recipes {
+
+// The shape and faults election-herd and election-herd-naive share.
+ClusterShape herd_shape();
+FaultModel herd_faults();
 
 void register_election_master(std::vector<Scenario>& out);
 void register_election_herd(std::vector<Scenario>& out);

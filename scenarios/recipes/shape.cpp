@@ -14,7 +14,10 @@ std::vector<std::string> client_names(const ClusterShape& shape) {
 }
 
 std::vector<std::string> server_names(const ClusterShape& shape) {
-  return ensemble_server_names(EnsembleSpec{shape.voters, shape.observers, false});
+  EnsembleSpec spec;
+  spec.voters = shape.voters;
+  spec.observers = shape.observers;
+  return ensemble_server_names(spec);
 }
 
 sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& faults) {
