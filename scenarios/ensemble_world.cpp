@@ -20,6 +20,7 @@ struct EnsembleWorld::Shared {
   bool record_commits = false;
   CommitLog commits;
   EnsembleObserver::Probe probe;
+  CommitListener* listener = nullptr;
 };
 
 namespace {
@@ -48,12 +49,14 @@ std::string violation_text(const checkers::EnsembleViolation& v) {
   return fmt::format("{}: {}", v.invariant, v.message);
 }
 
-// One server host's process: the server and its reporter to the monitor.
-class EnsembleServerProcess final : public sim::Process {
+// One server host's process: the server and its reporter to the monitor
+// (and to the world's commit listener, if any).
+class EnsembleServerProcess final : public sim::Process, private core::ReplicaObserver {
  public:
   EnsembleServerProcess(io::Env& env, std::shared_ptr<EnsembleWorld::Shared> shared, const std::string& name,
                         core::ServerOptions options)
       : shared_(std::move(shared)),
+        name_(name),
         observer_(
             shared_->monitor, name,
             [s = shared_.get(), name](const checkers::EnsembleViolation& v) {
@@ -61,7 +64,7 @@ class EnsembleServerProcess final : public sim::Process {
             },
             [s = shared_.get()](std::int64_t session) { s->closed_at.emplace(session, s->sim.now()); },
             shared_->record_commits ? &shared_->commits : nullptr),
-        server_(env, with_observer(std::move(options), &observer_)) {
+        server_(env, with_observer(std::move(options), this)) {
     observer_.set_tree(&server_.tree());
     observer_.set_probe(&shared_->probe);
   }
@@ -75,7 +78,25 @@ class EnsembleServerProcess final : public sim::Process {
     return o;
   }
 
-  std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the two below
+  // core::ReplicaObserver: the monitor first, then the listener.
+  void on_established(std::int64_t epoch, std::int64_t history_zxid) override {
+    observer_.on_established(epoch, history_zxid);
+  }
+  void on_commit(const core::Txn& txn, std::int64_t prev_zxid) override {
+    observer_.on_commit(txn, prev_zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_commit(name_, txn);
+  }
+  void on_snapshot(std::int64_t zxid) override {
+    observer_.on_snapshot(zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_snapshot(name_, server_.tree());
+  }
+  void on_leader_snapshot(std::int64_t zxid) override {
+    observer_.on_leader_snapshot(zxid);
+    if (shared_->listener != nullptr) shared_->listener->on_snapshot(name_, server_.tree());
+  }
+
+  std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the members below
+  std::string name_;
   EnsembleObserver observer_;
   core::Server server_;
 };
@@ -138,6 +159,8 @@ std::optional<Time> EnsembleWorld::session_closed_at(std::int64_t session) const
 const CommitLog& EnsembleWorld::commits() const { return shared_->commits; }
 
 void EnsembleWorld::set_commit_probe(EnsembleObserver::Probe probe) { shared_->probe = std::move(probe); }
+
+void EnsembleWorld::set_commit_listener(CommitListener* listener) { shared_->listener = listener; }
 
 const core::Server* EnsembleWorld::server(std::size_t i) const {
   auto* p = sim_.process_as<EnsembleServerProcess>(hosts_.at(i));

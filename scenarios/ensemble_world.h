@@ -31,6 +31,18 @@
 
 namespace zsim::scenarios {
 
+// Hears what the servers commit, for checks that judge znode states (e.g.
+// scenarios/recipes/commit_log.h). Each server reports each txn it commits,
+// so one zxid is heard once per server that commits it; a server that
+// installs a snapshot reports the snapshot's tree instead of the txns in it.
+// Called from the server's apply path: must not call back into the server.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  virtual void on_commit(const std::string& server, const core::Txn& txn) = 0;
+  virtual void on_snapshot(const std::string& server, const core::DataTree& tree) = 0;
+};
+
 struct EnsembleSpec {
   int voters = 5;
   int observers = 0;
@@ -62,6 +74,11 @@ class EnsembleWorld {
   // Shows every server's tree to `probe` right after each committed txn it
   // applies (see EnsembleObserver::Probe); the probe fails the run itself.
   void set_commit_probe(EnsembleObserver::Probe probe);
+
+  // Every commit (and installed snapshot) of every server goes to
+  // `listener` as well as to the monitor; null stops it. REQUIRES: the
+  // listener outlives the world, or is unset before it dies.
+  void set_commit_listener(CommitListener* listener);
 
   // The running server on host `i` (index into hosts()), or null while down.
   const core::Server* server(std::size_t i) const;

@@ -18,5 +18,6 @@ void register_ensemble_queue(std::vector<Scenario>& out);
 void register_ensemble_multi(std::vector<Scenario>& out);
 void register_ensemble_watches(std::vector<Scenario>& out);
 void register_selftest(std::vector<Scenario>& out);  // hidden, test only
+void register_recipes(std::vector<Scenario>& out);  // scenarios/recipes/registry.cpp
 
 }  // namespace zsim::scenarios

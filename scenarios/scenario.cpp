@@ -23,6 +23,7 @@ const std::vector<Scenario>& all_scenarios() {
     register_ensemble_multi(all);
     register_ensemble_watches(all);
     register_selftest(all);
+    register_recipes(all);
     std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
     return all;
   }();

@@ -167,7 +167,15 @@ void Client::become(ClientState s, KeeperState event) {
   waiters.swap(state_waiters_);
   for (const io::Waker& w : waiters) env_.fibers.wake(w);
   if (before == s) return;
-  if (watcher_) watcher_(WatchedEvent{EventType::None, event, ""});
+  deliver(WatchedEvent{EventType::None, event, ""});
+}
+
+void Client::deliver(const WatchedEvent& event) {
+  ++event_count_;
+  std::vector<io::Waker> waiters;
+  waiters.swap(event_waiters_);
+  for (const io::Waker& w : waiters) env_.fibers.wake(w);
+  if (watcher_) watcher_(event);
 }
 
 // --- timers ---------------------------------------------------------------------
@@ -314,7 +322,7 @@ void Client::on_notification(const wire::Notification& n) {
     default: break;
   }
   env_.trace.event("client.watch_event", {{"type", event_type_name(n.type)}, {"path", n.path}});
-  if (watcher_) watcher_(WatchedEvent{n.type, KeeperState::kSyncConnected, n.path});
+  deliver(WatchedEvent{n.type, KeeperState::kSyncConnected, n.path});
 }
 
 // --- blocking API ----------------------------------------------------------------
@@ -404,6 +412,21 @@ bool Client::wait_connected(Duration timeout) {
     (void)env_.fibers.park(deadline - now);
   }
   return state_ == ClientState::kConnected;
+}
+
+bool Client::wait_event(uint64_t seen, Duration timeout) {
+  ZSIM_ASSERT_MSG(env_.fibers.in_fiber(), "wait_event must run on a fiber");
+  const Time deadline = env_.clock.now() + timeout;
+  while (event_count_ <= seen) {
+    const Time now = env_.clock.now();
+    if (now >= deadline) return false;
+    // Drop tickets of fibers that gave up waiting, so a handle polled with
+    // timeouts again and again keeps a small list.
+    std::erase_if(event_waiters_, [&](const io::Waker& w) { return !env_.fibers.is_current(w); });
+    event_waiters_.push_back(env_.fibers.waker());
+    (void)env_.fibers.park(deadline - now);
+  }
+  return true;
 }
 
 void Client::close() {

@@ -131,6 +131,17 @@ class Client {
   Status add_watch(const std::string& path, wire::AddWatchMode mode);
   // Waits until Connected (true) or a final state / the timeout (false).
   bool wait_connected(Duration timeout);
+
+  // --- events, for blocking code (recipes) ----------------------------------
+  // Every event the watcher hears (a watch firing, a state change) is
+  // counted. Blocking code notes event_count(), reads what it needs, and, if
+  // it must wait, waits for an event after the one it noted: something it
+  // read may have changed, so it reads again. A wake-up is only a hint to
+  // re-read (any watch of the handle wakes every waiter), never a fact.
+  uint64_t event_count() const { return event_count_; }
+  // Parks until event_count() > seen (true) or `timeout` passes on this
+  // host's clock (false). REQUIRES: in a fiber.
+  bool wait_event(uint64_t seen, Duration timeout);
   // Closes the session (waits up to the session timeout for the reply).
   void close();
 
@@ -155,6 +166,7 @@ class Client {
   void finish(Pending& p, Code err, wire::ReplyBody body, int64_t zxid, bool unknown, bool replied = false);
   void remember_watch(const wire::Op& op, Code err);
   void become(ClientState s, KeeperState event);
+  void deliver(const WatchedEvent& event);
   void arm_timers();
   void on_ping_timer();
   void on_read_timer();
@@ -192,6 +204,9 @@ class Client {
   std::set<std::string> persistent_watches_, recursive_watches_;
   // Fibers waiting in wait_connected().
   std::vector<io::Waker> state_waiters_;
+  // Events the watcher heard, and the fibers waiting in wait_event().
+  uint64_t event_count_ = 0;
+  std::vector<io::Waker> event_waiters_;
   // Each connection attempt has a number; events of older attempts are
   // ignored.
   uint64_t attempt_ = 0;

@@ -329,6 +329,7 @@ class Server {
   void on_learner_message(io::ConnId conn, const io::Bytes& bytes);
   void on_learner_closed(io::ConnId conn);
   void drop_learner(io::ConnId conn, const char* why);
+  void on_later_epoch(zab::ServerId sid, int64_t their_epoch);
   void send_learner(io::ConnId conn, const quorum::Message& m);
   void leader_progress();
   void sync_learner(io::ConnId conn);

@@ -349,6 +349,7 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
     l.info = true;
     l.want_snapshot = info->want_snapshot;
     const zab::DiscoveryStep step = discovery_->on_follower_info(l.sid, info->accepted_epoch);
+    if (step.outcome == zab::DiscoveryOutcome::LaterEpoch) return on_later_epoch(l.sid, info->accepted_epoch);
     if (step.outcome != zab::DiscoveryOutcome::Counted && step.outcome != zab::DiscoveryOutcome::Duplicate) {
       return drop_learner(conn, zab::discovery_outcome_name(step.outcome).data());
     }
@@ -409,6 +410,20 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
     return send_learner(conn, quorum::RevalidateReply{rv->session_id, valid});
   }
   drop_learner(conn, "unexpected message");
+}
+
+// A learner accepted a later epoch than this leadership's (it led, or
+// followed, an attempt that never got a quorum): it refuses our LEADERINFO
+// and can never join this epoch. Adopt its acceptedEpoch and re-elect, so
+// the next epoch is later than every one accepted (zab/discovery.h). A
+// higher acceptedEpoch is only a stronger promise, so taking it in memory
+// is safe; it is written too, best effort, so a restart remembers it.
+void Server::on_later_epoch(zab::ServerId sid, int64_t their_epoch) {
+  env_.trace.event("zab.later_epoch", {{"sid", sid}, {"their_epoch", their_epoch},
+                                       {"epoch", *discovery_->new_epoch()}});
+  accepted_epoch_ = std::max(accepted_epoch_, their_epoch);
+  persist_epoch(kAcceptedEpochFile, accepted_epoch_, [](bool) {});
+  become_looking("a learner accepted a later epoch");
 }
 
 // Moves discovery and synchronization along as far as what is durable

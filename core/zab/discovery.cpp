@@ -24,6 +24,7 @@ std::string_view discovery_outcome_name(DiscoveryOutcome outcome) {
     case DiscoveryOutcome::Unknown: return "unknown";
     case DiscoveryOutcome::WrongPhase: return "wrong_phase";
     case DiscoveryOutcome::Refused: return "refused";
+    case DiscoveryOutcome::LaterEpoch: return "later_epoch";
   }
   return "unknown";
 }
@@ -66,6 +67,12 @@ DiscoveryStep Discovery::on_follower_info(ServerId from, Epoch accepted_epoch) {
   // kEpochMax itself is refused: max + 1 must still be an epoch.
   if (!is_valid_epoch(accepted_epoch) || accepted_epoch >= kEpochMax) {
     step.outcome = DiscoveryOutcome::Malformed;
+    return step;
+  }
+  // Too late to count toward the epoch, and it will refuse the one fixed
+  // (also from a server that reported before: it may have restarted since).
+  if (new_epoch_.has_value() && accepted_epoch > *new_epoch_) {
+    step.outcome = DiscoveryOutcome::LaterEpoch;
     return step;
   }
   if (!infos_.emplace(from, accepted_epoch).second) {

@@ -22,6 +22,13 @@
 //     late follower that is ahead is not a reason to give up any more (a
 //     quorum already guarantees the leader holds every committed txn): its
 //     sync TRUNCates it, as in ZooKeeper.
+//     A FOLLOWERINFO that comes after the epoch is fixed and reports an
+//     acceptedEpoch later than it is LaterEpoch: that server will refuse
+//     LEADERINFO (it promised a later epoch: a leadership of its own that
+//     never got a quorum) and can never join this epoch. ZooKeeper leaves
+//     it out until the leader changes, which after the faults healed may be
+//     never; here the caller adopts that acceptedEpoch and re-elects, so the
+//     next epoch is later still and every server can join it.
 //  3. Collect the ACKs of NEWLEADER. Once a quorum (leader included) acked,
 //     the leader is established: it starts serving and sends UPTODATE.
 // All of it must happen within init_limit_ticks (the caller's timer); on
@@ -60,6 +67,7 @@ enum class DiscoveryOutcome : uint8_t {
   Unknown,    // the sender is not in the ensemble
   WrongPhase, // e.g. an ACKEPOCH before the epoch is known to the sender
   Refused,    // this ACKEPOCH shows a follower ahead of the leader
+  LaterEpoch, // this FOLLOWERINFO's acceptedEpoch is later than the fixed epoch
 };
 std::string_view discovery_outcome_name(DiscoveryOutcome outcome);
 

@@ -6,6 +6,7 @@
 // session expiry owned by the leader, SessionMoved, the zxid counter
 // rollover, and the deliberately broken leader.
 #include "core/client/client.h"
+#include "core/codec.h"
 #include "core/server/server.h"
 #include "sim/simulator.h"
 
@@ -253,6 +254,49 @@ TEST(Ensemble, IsolatedLeaderStepsDownAndTheMajorityGoesOn) {
   e.sim.heal_all();
   ASSERT_TRUE(e.wait_all_serving());
   EXPECT_EQ(e.srv(old)->role(), Role::kFollowing);
+}
+
+// A server that accepted a later epoch than the ensemble's (it was elected
+// once but never got a quorum to sync: election-master seed 644095) would
+// refuse the established leader's LEADERINFO for ever, as in ZooKeeper. The
+// leader adopts that epoch and re-elects; every server ends in a later
+// epoch, serving.
+TEST(Ensemble, AServerThatAcceptedALaterEpochJoinsAfterOneMoreElection) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t f = (*e.leader() + 1) % 3;
+  const int64_t epoch = e.srv(*e.leader())->current_epoch();
+  e.sim.crash(e.servers[f]);
+  e.sim.run_for(seconds(1));
+  const int64_t later = epoch + 4;
+  core::Writer w;
+  w.i64(later);
+  w.u32(core::crc32c(w.view()));
+  sim::Disk& disk = e.sim.disk(e.servers[f]);
+  disk.remove("acceptedEpoch");
+  disk.append("acceptedEpoch", w.take());
+  e.sim.restart(e.servers[f]);
+  EXPECT_EQ(e.srv(f)->accepted_epoch(), later);
+  ASSERT_TRUE(e.wait_all_serving(seconds(10)));
+  for (size_t i = 0; i < 3; ++i) EXPECT_GT(e.srv(i)->current_epoch(), later) << i;
+}
+
+// The followers' election ends a moment before the leader's (its clock runs
+// 5% slow, so its finalize wait lasts longer): they connect while it is
+// still LOOKING and are turned away. They try again until initLimit, as
+// ZooKeeper's learners do, instead of starting a new election that can end
+// the same way round after round (election-herd seed 858589).
+TEST(Ensemble, AFollowerTurnedAwayByALeaderNotYetLeadingTriesAgain) {
+  Ensemble e(3);
+  e.sim.set_clock_drift(e.servers[2], -50'000);
+  std::vector<std::string> retries;
+  e.sim.trace().set_sink([&](std::string_view line, std::uint64_t) {
+    if (line.find("ev=zab.leader_retry") != std::string_view::npos) retries.emplace_back(line);
+  });
+  ASSERT_TRUE(e.wait_all_serving());
+  ASSERT_EQ(e.leader(), std::optional<size_t>{2});
+  EXPECT_FALSE(retries.empty()) << "the followers were never turned away: the test no longer tests anything";
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(e.srv(i)->stats().elections, 1u) << "s" << i + 1 << " re-elected";
 }
 
 // A follower that was down while 300 txns were committed catches up: by DIFF

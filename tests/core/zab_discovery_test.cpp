@@ -9,6 +9,9 @@
 //    answered but never counted; duplicates, strangers, malformed values and
 //    out-of-phase messages are error values;
 //  - a one-voter ensemble is established by begin() alone;
+//  - a FOLLOWERINFO after the epoch is fixed with a later acceptedEpoch is
+//    LaterEpoch (that server would refuse LEADERINFO), in every phase, for
+//    voters and observers; an equal or older one is counted;
 //  - the follower's LEADERINFO check: accept a newer epoch, ack an equal
 //    one without persisting, reject an older one.
 #include <gtest/gtest.h>
@@ -111,6 +114,31 @@ TEST(ZabDiscovery, BadMessagesAreErrorValues) {
   EXPECT_EQ(d.phase(), DiscoveryPhase::Established);
 }
 
+TEST(ZabDiscovery, ALateFollowerWithALaterAcceptedEpochIsLaterEpoch) {
+  Discovery d(1, ensemble(5), 4, StateSummary{4, make_zxid(4, 10)});
+  (void)d.begin();
+  // Before the epoch is fixed a high acceptedEpoch just raises it.
+  EXPECT_EQ(d.on_follower_info(2, 7).outcome, DiscoveryOutcome::Counted);
+  ASSERT_TRUE(d.on_follower_info(3, 5).new_epoch_fixed.has_value());
+  EXPECT_EQ(d.new_epoch(), 8);
+  // After: equal or older is counted (it acks -1 or joins), later is not.
+  EXPECT_EQ(d.on_follower_info(4, 8).outcome, DiscoveryOutcome::Counted);
+  EXPECT_EQ(d.on_follower_info(5, 9).outcome, DiscoveryOutcome::LaterEpoch);
+  EXPECT_EQ(d.on_follower_info(100, 12).outcome, DiscoveryOutcome::LaterEpoch);  // observers too
+  EXPECT_FALSE(d.infos().contains(5));
+  EXPECT_EQ(discovery_outcome_name(DiscoveryOutcome::LaterEpoch), "later_epoch");
+  // And once established.
+  (void)d.on_ack_epoch(2, 4, make_zxid(4, 3));
+  ASSERT_TRUE(d.on_ack_epoch(3, 4, make_zxid(4, 3)).discovery_complete);
+  (void)d.on_newleader_ack(2);
+  ASSERT_TRUE(d.on_newleader_ack(3).established);
+  EXPECT_EQ(d.on_follower_info(5, 9).outcome, DiscoveryOutcome::LaterEpoch);
+  // A server that reported before, restarted with a later one.
+  EXPECT_EQ(d.on_follower_info(2, 9).outcome, DiscoveryOutcome::LaterEpoch);
+  EXPECT_EQ(d.on_follower_info(2, 7).outcome, DiscoveryOutcome::Duplicate);
+  EXPECT_EQ(d.phase(), DiscoveryPhase::Established);  // nothing changed
+}
+
 TEST(ZabDiscovery, OneVoterIsEstablishedByBegin) {
   Discovery d(7, QuorumVerifier({7}, {8}), 2, StateSummary{2, make_zxid(2, 3)});
   DiscoveryStep s = d.begin();
@@ -120,7 +148,8 @@ TEST(ZabDiscovery, OneVoterIsEstablishedByBegin) {
 }
 
 // The new epoch beats every acceptedEpoch counted before it was fixed, and
-// is exactly their max + 1.
+// is exactly their max + 1; a later acceptedEpoch reported after it was
+// fixed is LaterEpoch, never counted.
 RC_GTEST_PROP(ZabDiscovery, NewEpochIsMaxAcceptedPlusOne, ()) {
   const int voters = *rc::gen::element(3, 5, 7);
   const QuorumVerifier qv = ensemble(voters);
@@ -139,6 +168,12 @@ RC_GTEST_PROP(ZabDiscovery, NewEpochIsMaxAcceptedPlusOne, ()) {
   for (const auto& [key, sid] : shuffled) {
     const Epoch accepted = *rc::gen::inRange<int64_t>(0, 20);
     DiscoveryStep s = d.on_follower_info(sid, accepted);
+    // Once fixed, a later acceptedEpoch cannot join the epoch: LaterEpoch.
+    if (fixed && accepted > *fixed) {
+      RC_ASSERT(s.outcome == DiscoveryOutcome::LaterEpoch);
+      RC_ASSERT(!d.infos().contains(sid));
+      continue;
+    }
     RC_ASSERT(s.outcome == DiscoveryOutcome::Counted);
     if (!fixed) max_seen = std::max(max_seen, accepted);
     if (s.new_epoch_fixed) {

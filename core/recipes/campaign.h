@@ -1,0 +1,61 @@
+// The loop every election's campaign() runs: rounds of reads that end in a
+// decision, another round, or a wait for the next event on the handle.
+// Internal to core/recipes.
+#pragma once
+
+#include "core/recipes/election.h"
+#include "core/recipes/protected_create.h"
+
+namespace zsim::core::recipes::detail {
+
+enum class Step : uint8_t {
+  kLeader,  // confirmed leader
+  kLost,    // the session is gone
+  kAgain,   // read again at once (something moved)
+  kWait,    // wait for an event after the one noted, then read again
+};
+
+// What an error of a read or write in a round means for the campaign.
+inline Step step_of(Code c) {
+  if (c == Code::SessionExpired) return Step::kLost;
+  return Step::kAgain;  // ConnectionLoss (reconnect first), or a race: re-read
+}
+
+// Runs `round(seen)` until it decides, the session is lost, a wait sees no
+// event for `idle_timeout`, or `rounds_max` rounds passed.
+template <typename Round>
+Leadership run_campaign(Client& zk, Duration idle_timeout, int rounds_max, Round&& round) {
+  for (int n = 0; n < rounds_max; ++n) {
+    if (zk.state() == ClientState::kExpired || zk.state() == ClientState::kClosed) return Leadership::kLost;
+    if (zk.state() != ClientState::kConnected) {
+      const Code c = await_reconnect(zk, idle_timeout);
+      if (c == Code::SessionExpired) return Leadership::kLost;
+      if (c != Code::Ok) return Leadership::kWaiting;
+    }
+    const uint64_t seen = zk.event_count();
+    switch (round(seen)) {
+      case Step::kLeader: return Leadership::kLeader;
+      case Step::kLost: return Leadership::kLost;
+      case Step::kAgain: break;
+      case Step::kWait:
+        if (!zk.wait_event(seen, idle_timeout)) return Leadership::kWaiting;
+        break;
+    }
+  }
+  return Leadership::kWaiting;
+}
+
+// Joins the line under `path`: finds a node carrying `id` that is ours (all
+// of them, if !check_owner), else creates one (a protected
+// EPHEMERAL_SEQUENTIAL "n_" node), making `path` if it is missing. Sets
+// `node` on success.
+Step join_line(Client& zk, const std::string& path, const std::string& id, const std::string& data,
+               bool check_owner, std::string& node);
+
+// Deletes `node` if this session still owns it (best effort), and clears it.
+void leave_line(Client& zk, std::string& node);
+
+// A candidate id is carried in a protected name: "_c_<id>-n_...".
+bool valid_candidate_id(const std::string& id);
+
+}  // namespace zsim::core::recipes::detail

@@ -1,0 +1,63 @@
+// Check: one judgement of a recipe scenario, plugged into a Cluster.
+//
+// A check may judge at three moments, each optional:
+//   on_action  -- after every action on a resource (safety, as it happens:
+//                 a violation stops the run there, so the trace ends where
+//                 the damage happened);
+//   settled    -- the liveness goal of the healed run: the run ends as soon
+//                 as every check is settled (and the ensemble has settled,
+//                 and every client that must finish has); called after every
+//                 event of the liveness phase, so it must be cheap;
+//   judge      -- the final word once the run ended settled (and, for a
+//                 check whose judge_unfinished() is true, also when it did
+//                 not settle: a broken safety property is a worse finding
+//                 than a stall, and often its cause).
+// A check reads what really happened -- the resources' records, the commit
+// log (znode states), the client records -- through the Cluster, never what
+// a client believes.
+#pragma once
+
+#include "sim/simulator.h"
+
+#include <optional>
+#include <string>
+
+namespace zsim::scenarios::recipes {
+
+class Cluster;
+class FencedResource;
+struct ResourceAction;
+
+struct Violation {
+  sim::Verdict verdict = sim::Verdict::kInvariant;
+  std::string message;
+  std::string host;  // where it shows, "" if nowhere in particular
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  // A short name, for traces and messages ("one-leader-after-heal").
+  virtual std::string name() const = 0;
+  virtual std::optional<Violation> on_action(const Cluster& c, const FencedResource& r, const ResourceAction& a) {
+    (void)c, (void)r, (void)a;
+    return std::nullopt;
+  }
+  virtual bool settled(const Cluster& c) const {
+    (void)c;
+    return true;
+  }
+  // What settled() still waits for, for a liveness failure's message.
+  virtual std::string pending(const Cluster& c) const {
+    (void)c;
+    return "";
+  }
+  virtual std::optional<Violation> judge(const Cluster& c) const {
+    (void)c;
+    return std::nullopt;
+  }
+  // Whether judge() holds without the run's liveness goal (safety checks).
+  virtual bool judge_unfinished() const { return false; }
+};
+
+}  // namespace zsim::scenarios::recipes

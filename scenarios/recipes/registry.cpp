@@ -1,0 +1,15 @@
+#include "scenarios/registry.h"
+#include "scenarios/recipes/scenarios.h"
+
+namespace zsim::scenarios {
+
+void register_recipes(std::vector<Scenario>& out) {
+  recipes::register_election_master(out);
+  recipes::register_election_herd(out);
+  recipes::register_election_herd_naive(out);
+  recipes::register_election_herd_free(out);
+  recipes::register_reelection(out);
+  recipes::register_election_unfenced_pause(out);
+}
+
+}  // namespace zsim::scenarios

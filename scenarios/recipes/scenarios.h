@@ -1,0 +1,24 @@
+// Each recipe scenario file registers its scenario through one function
+// here; register_recipes() (registry.cpp) calls them all. Internal to
+// scenarios/recipes/.
+#pragma once
+
+#include "scenarios/recipes/shape.h"
+#include "scenarios/scenario.h"
+
+#include <vector>
+
+namespace zsim::scenarios::recipes {
+
+// The shape and faults election-herd and election-herd-naive share.
+ClusterShape herd_shape();
+FaultModel herd_faults();
+
+void register_election_master(std::vector<Scenario>& out);
+void register_election_herd(std::vector<Scenario>& out);
+void register_election_herd_naive(std::vector<Scenario>& out);
+void register_election_herd_free(std::vector<Scenario>& out);
+void register_reelection(std::vector<Scenario>& out);
+void register_election_unfenced_pause(std::vector<Scenario>& out);
+
+}  // namespace zsim::scenarios::recipes
