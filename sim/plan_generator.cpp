@@ -40,9 +40,16 @@ void add_partition(Rng& rng, const PlanOptions& o, Duration at, FaultPlan& plan)
   FaultEvent e;
   e.at = at;
   e.kind = FaultKind::kPartition;
-  // Isolations take their share; the other shapes split the rest evenly.
-  const std::uint64_t shape = chance(rng, o.isolate_share) ? 1 : std::array<std::uint64_t, 3>{0, 2, 3}[rng.below(3)];
-  const bool role_isolate = shape == 1 && !o.role_targets.empty() && chance(rng, o.role_share);
+  // Drawn before the shape, as it always was: a scenario that leaves the
+  // shares at their defaults keeps the plans (and fingerprints) it had.
+  const bool role_pick = !o.role_targets.empty() && chance(rng, o.role_share);
+  // Isolations take their share; the other shapes split the rest evenly
+  // (at the default quarter, one even draw of the four shapes).
+  const bool even = o.isolate_share.num == 1 && o.isolate_share.den == 4;
+  const std::uint64_t shape = even                             ? rng.below(4)
+                              : chance(rng, o.isolate_share) ? 1
+                                                             : std::array<std::uint64_t, 3>{0, 2, 3}[rng.below(3)];
+  const bool role_isolate = shape == 1 && role_pick;
   std::vector<std::string> shuffled = pick_subset(rng, all, all.size());
   if (shape == 0 || (shape == 2 && all.size() < 3)) {
     e.shape = PartitionShape::kSplit;

@@ -27,8 +27,18 @@ struct Golden {
 
 // Seed 7 of each scenario in `zsim list` (zsim run --scenario S --seed 7 --json).
 constexpr Golden kGolden[] = {
+    {"election-herd", 7, "70e1215072a38047", "ok"},
+    {"election-herd-free", 7, "7e27090c7e44f8b1", "ok"},
+    {"election-herd-naive", 7, "6c4c21d5b91177c3", "ok"},
+    {"election-master", 7, "eb76479cba32ca7d", "ok"},
+    {"election-unfenced-pause", 7, "1a421312f80b4885", "ok"},
+    {"ephemerals", 7, "6f8858bf36382935", "ok"},
     {"kv", 7, "1272bdd83b07ec12", "ok"},
+    {"multi", 7, "baab8fe47b086f99", "ok"},
+    {"queue", 7, "9c80c0ab76517734", "ok"},
+    {"reelection", 7, "47b9db4212195d19", "ok"},
     {"register", 7, "4bb466082dcdeb26", "ok"},
+    {"register-reboots", 7, "def0dff6d461f89d", "ok"},
     {"register-unsafe-commit", 7, "3c7cf427afff804a", "invariant"},
     {"reliable-network-fixed", 7, "1adf69dcb4d9e402", "ok"},
     {"reliable-network-naive", 7, "af2892512aa294a6", "invariant"},
@@ -37,6 +47,7 @@ constexpr Golden kGolden[] = {
     {"single-register", 7, "b358938e2133b574", "ok"},
     {"single-register-unsafe-ack", 7, "36cc03ba03f6c1b6", "ok"},
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
+    {"watches", 7, "434b42d1214b004f", "ok"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {
