@@ -25,7 +25,8 @@
 // before that epoch, since TxnLog::truncate_after handles any zxid it still
 // has. A follower whose truncate_after fails (the target is older than its
 // newest durable snapshot) must not ACK: it closes the connection and asks
-// again with lastZxid = 0, which gets a SNAP.
+// again with its true lastZxid and LearnerInfo::want_snapshot set, which
+// gets a SNAP (it refuses any other plan).
 //
 // Outstanding (uncommitted) proposals are not part of the decision: the
 // caller syncs up to `committed_zxid`, then forwards its outstanding
