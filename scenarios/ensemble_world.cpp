@@ -95,6 +95,26 @@ class EnsembleServerProcess final : public sim::Process, private core::ReplicaOb
     if (shared_->listener != nullptr) shared_->listener->on_snapshot(name_, server_.tree());
   }
 
+  // The supervisor (systemd's Restart=on-failure): a server process that
+  // died (ZooKeeper exits when recovery or a disk sync fails) is started
+  // again a second later -- once its disk is sound: the fault budget keeps
+  // a disk-faulty server down until the liveness phase heals its disk.
+  void on_failed() override { supervise(shared_->sim, name_, shared_->sim.host_info(host()).incarnation); }
+  io::HostId host() const { return *shared_->sim.find_host(name_); }
+  static void supervise(sim::Simulator& sim, std::string name, std::uint32_t incarnation) {
+    sim.at(kSupervisorDelay, [&sim, name = std::move(name), incarnation]() mutable {
+      const io::HostId h = *sim.find_host(name);
+      const sim::HostInfo info = sim.host_info(h);
+      if (!info.up || info.incarnation != incarnation) return;  // crashed or restarted meanwhile
+      const sim::DiskOptions& disk = sim.disk(h).options();
+      if (disk.corrupt_read.num > 0 || disk.lying_sync.num > 0) return supervise(sim, std::move(name), incarnation);
+      sim.trace_event("sim.supervisor_restart", {{"server", name}});
+      sim.crash(h);
+      sim.restart(h);
+    });
+  }
+  static constexpr Duration kSupervisorDelay = seconds(1);
+
   std::shared_ptr<EnsembleWorld::Shared> shared_;  // first: outlives the members below
   std::string name_;
   EnsembleObserver observer_;

@@ -70,6 +70,7 @@ Server::Server(io::Env& env, ServerOptions options)
   if (!recovered.ok()) {
     down_ = true;
     env_.trace.event("zk.recovery_failed", {{"error", recovered.status().to_string()}});
+    if (options_.observer != nullptr) options_.observer->on_failed();
     return;
   }
   tree_ = std::move(recovered).value();
@@ -85,6 +86,7 @@ Server::Server(io::Env& env, ServerOptions options)
     if (!ok) {
       down_ = true;
       env_.trace.event("zk.sync_failed", {});
+      if (options_.observer != nullptr) options_.observer->on_failed();
       return;
     }
     if (is_ensemble()) {
@@ -441,6 +443,7 @@ bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const
 
 void Server::fail_disk() {
   env_.trace.event("zk.sync_failed", {});
+  const bool first = !down_;
   down_ = true;
   serving_ = false;
   ++generation_;
@@ -450,6 +453,7 @@ void Server::fail_disk() {
   learners_.clear();
   if (leader_conn_ != 0) env_.net.close(leader_conn_);
   leader_conn_ = 0;
+  if (first && options_.observer != nullptr) options_.observer->on_failed();
 }
 
 void Server::on_standalone_synced() {

@@ -102,6 +102,10 @@ class ReplicaObserver {
   // from a snapshot at `zxid` it received (SNAP) from a leader that never
   // established: no txn up to `zxid` was reported one by one.
   virtual void on_leader_snapshot(int64_t zxid) = 0;
+  // This process can no longer run: recovery or a disk sync failed, where
+  // ZooKeeper would exit (and a supervisor like systemd would start it
+  // again). Called once per process; the default does nothing.
+  virtual void on_failed() {}
 };
 
 // Every knob of a server, units in the names. The ZAB timing follows

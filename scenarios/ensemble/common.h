@@ -134,6 +134,20 @@ inline constexpr Duration kAnswerAfterCloseMax = seconds(1);
 bool check_answers_after_close(sim::Simulator& sim, const EnsembleWorld& world, const std::string& client,
                                const std::vector<AnsweredOp>& ops);
 
+// Creates the empty persistent node `path` through `session`'s current
+// client (anything with get() -> core::Client&), trying until it exists,
+// whoever made it.
+template <class Session>
+void ensure_node(Session& session, io::Fibers& fibers, const char* path) {
+  while (true) {
+    core::Client& zk = session.get();
+    if (!zk.wait_connected(seconds(1))) continue;
+    const Code c = zk.create(path, "").code();
+    if (c == Code::Ok || c == Code::NodeExists) return;
+    fibers.sleep(millis(50));
+  }
+}
+
 // A decimal number of at most 18 digits, or nullopt.
 std::optional<std::int64_t> parse_int(const std::string& s);
 

@@ -51,7 +51,7 @@ class QueueClient final : public sim::Process {
 
  private:
   void run() {
-    ensure_queue();
+    ensure_node(session_, env_.fibers, kQueue);
     while (!state_.stop) {
       if (!session_.get().wait_connected(seconds(1))) continue;
       if (state_.producer) {
@@ -71,15 +71,6 @@ class QueueClient final : public sim::Process {
     state_.done = true;
   }
 
-  void ensure_queue() {
-    while (true) {
-      core::Client& zk = session_.get();
-      if (!zk.wait_connected(seconds(1))) continue;
-      const Code c = zk.create(kQueue, "").code();
-      if (c == Code::Ok || c == Code::NodeExists) return;
-      env_.fibers.sleep(millis(50));
-    }
-  }
 
   void produce() {
     core::Client& zk = session_.get();

@@ -5,7 +5,8 @@
 // quorum acknowledged) is caught within a handful of seeds -- so the
 // harness can fail, and does when it should -- and a hand-written plan that
 // cuts the leader off mid-run still passes, with a new leader elected by the
-// majority while the old one is isolated.
+// majority while the old one is isolated; and a server that cannot recover
+// from its disk is started again by its supervisor.
 #include "scenarios/scenario.h"
 
 #include <gtest/gtest.h>
@@ -115,6 +116,29 @@ TEST(EnsembleScenarios, IsolatingTheLeaderLosesNothing) {
     if (e.t > 3.0 && e.t < 9.0 && e.host != leader) replaced = true;
   }
   EXPECT_TRUE(replaced) << "no other server became leader while " << leader << " was isolated";
+}
+
+TEST(EnsembleScenarios, AServerThatCannotRecoverIsStartedAgainByItsSupervisor) {
+  // kv seed 713579: s4 crashed with a disk that corrupts reads; restarted at
+  // the heal (its disk still faulty, by design), it read its only snapshot
+  // corrupted and could not recover -- ZooKeeper would exit. With nobody to
+  // start it again it stayed down and the run failed liveness; a supervisor
+  // starts it a second later, once the heal made its disk sound.
+  const Scenario& s = *find_scenario("kv");
+  RunOptions o;
+  o.seed = 713579;
+  std::vector<std::string> lines;
+  o.trace_sink = [&lines](std::string_view line, std::uint64_t) { lines.emplace_back(line); };
+  const RunResult r = run_scenario(s, o);
+  EXPECT_EQ(r.verdict, sim::Verdict::kOk) << r.message;
+  bool failed = false;
+  bool restarted = false;
+  for (const std::string& line : lines) {
+    failed = failed || (line.find("host=s4 ev=zk.recovery_failed") != std::string::npos);
+    restarted = restarted || (failed && line.find("ev=sim.supervisor_restart server=s4") != std::string::npos);
+  }
+  EXPECT_TRUE(failed) << "the seed no longer makes s4's recovery fail: pick another";
+  EXPECT_TRUE(restarted);
 }
 
 }  // namespace
