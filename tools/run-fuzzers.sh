@@ -13,9 +13,9 @@
 # number of executions, no time-driven corpus reloads (-reload=0), the seed
 # files handed over in name order (-seed_inputs), and address-space layout
 # randomisation off (setarch -R: libstdc++ compares pointers, so addresses
-# steer branches and libFuzzer's comparison dictionary). The same checkout
-# and environment then gives the same executions, coverage and verdict on
-# every run. --ci uses each target's own count (ci_runs below: about
+# steer branches and libFuzzer's comparison dictionary) and a fixed minimal
+# environment (env -i; its size moves the stack). The same commit then gives
+# the same executions, coverage and verdict on every run, in any checkout. --ci uses each target's own count (ci_runs below: about
 # 15-40 s each on a 2-core machine). --seconds is for exploring by hand: a
 # wall-clock budget and a new seed each run.
 #
@@ -84,11 +84,13 @@ budget_flags() {
   esac
 }
 
-# Pinned runs need fixed addresses; a container may forbid turning ASLR off.
-no_aslr=()
+# Pinned runs need fixed addresses: ASLR off (a container may forbid it) and
+# a fixed environment, whose size moves the stack (checkout path in $PWD...).
+pinned=()
 if [[ "$mode" != seconds ]]; then
+  pinned=(env -i PATH=/usr/bin:/bin LC_ALL=C)
   if setarch "$(uname -m)" -R true 2>/dev/null; then
-    no_aslr=(setarch "$(uname -m)" -R)
+    pinned+=(setarch "$(uname -m)" -R)
   else
     echo "run-fuzzers: warning: cannot turn address randomisation off (setarch -R);" \
       "coverage may differ between runs" >&2
@@ -110,7 +112,7 @@ run_one() {
   # -timeout: one input may take at most 10 s; -rss_limit_mb: 2 GB;
   # -max_len: inputs up to 64 KiB (deep nesting needs long inputs).
   # shellcheck disable=SC2046
-  "${no_aslr[@]}" "$bin" $(budget_flags "$t") -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  "${pinned[@]}" "$bin" $(budget_flags "$t") -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$findings/$t-" "$work/$t" "${corpus_args[@]}" >"$logs/$t.log" 2>&1
 }
 
