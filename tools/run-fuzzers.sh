@@ -15,8 +15,9 @@
 # randomisation off (setarch -R: libstdc++ compares pointers, so addresses
 # steer branches and libFuzzer's comparison dictionary) and a fixed minimal
 # environment (env -i; its size moves the stack). The same commit then gives
-# the same executions, coverage and verdict on every run, in any checkout. --ci uses each target's own count (ci_runs below: about
-# 15-40 s each on a 2-core machine). --seconds is for exploring by hand: a
+# the same executions, coverage and verdict on every run, in any checkout.
+# --ci uses each target's own count (ci_runs below: about 15-40 s each on a
+# 2-core machine). --seconds is for exploring by hand: a
 # wall-clock budget and a new seed each run.
 #
 # Build first: cmake --workflow --preset fuzz
@@ -32,7 +33,7 @@ declare -A ci_runs=(
   [disk_records]=400000 [history_edn]=60000 [history_jepsen]=100000 [history_jsonl]=100000
 )
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
 mode=seconds
 seconds=30
