@@ -199,7 +199,7 @@ namespace {
 
 struct LogFields {
   std::string_view process, type, f, value;
-  std::size_t process_at = 0, type_at = 0, value_at = 0;  // 0-based columns
+  std::size_t process_at = 0, type_at = 0, f_at = 0, value_at = 0;  // 0-based columns
 };
 
 // Splits "3\t:invoke\t:write\t4" into its four fields; the value is the
@@ -218,10 +218,9 @@ std::optional<LogFields> split_log_fields(std::string_view line,
     while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') ++pos;
     return line.substr(begin, pos - begin);
   };
-  std::size_t f_at = 0;
   out.process = word(&out.process_at);
   out.type = word(&out.type_at);
-  out.f = word(&f_at);
+  out.f = word(&out.f_at);
   skip_space();
   out.value_at = pos;
   out.value = line.substr(pos);
@@ -272,6 +271,12 @@ LoadResult read_jepsen_log(std::string_view text) {
     if (fields->type[0] != ':' || fields->f[0] != ':' || fields->f.size() < 2) {
       return failure(line_no, col(fields->type_at),
                      "expected ':type :f' keywords after the process");
+    }
+    if (auto bad = first_invalid_utf8(fields->f)) {
+      // f names the operation in the history written out as JSON.
+      return failure(line_no, col(fields->f_at + *bad),
+                     fmt::format("byte 0x{:02x} in :f is not UTF-8",
+                                 static_cast<unsigned char>(fields->f[*bad])));
     }
     Value value;
     if (!fields->value.empty()) {
@@ -480,6 +485,19 @@ std::string operation_of_json(const json& j, Operation* op) {
   return "";
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] " tag
+// and, for syntax errors, without "parse error at line 1, column N: ".
+std::string json_explanation(const json::exception& e) {
+  std::string what = e.what();
+  if (auto tag_end = what.find("] "); !what.empty() && what[0] == '[' && tag_end != std::string::npos) {
+    what = what.substr(tag_end + 2);
+  }
+  if (what.starts_with("parse error")) {
+    if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+  }
+  return what;
+}
+
 }  // namespace
 
 LoadResult read_jsonl_history(std::string_view text) {
@@ -498,13 +516,10 @@ LoadResult read_jsonl_history(std::string_view text) {
       j = json::parse(line);
     } catch (const json::parse_error& e) {
       const int column = e.byte > 0 ? static_cast<int>(e.byte) : 1;
-      std::string what = e.what();
-      // nlohmann prefixes its messages with "[json.exception.parse_error.101]
-      // parse error at line 1, column N: "; keep the explanation only.
-      if (auto colon = what.find(": "); colon != std::string::npos) {
-        what = what.substr(colon + 2);
-      }
-      return failure(line_no, column, "bad JSON: " + what);
+      return failure(line_no, column, "bad JSON: " + json_explanation(e));
+    } catch (const json::exception& e) {
+      // out_of_range: a number beyond a double ("1E400"); no position.
+      return failure(line_no, 1, "bad JSON: " + json_explanation(e));
     }
     Operation op;
     op.source_line = line_no;

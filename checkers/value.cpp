@@ -166,6 +166,45 @@ std::string ParseError::to_string(std::string_view file) const {
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence starting at text[pos], or 0
+// if the bytes there are not one (Unicode 15, table 3-7).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
+  const auto byte = [&](std::size_t i) {
+    return pos + i < text.size() ? static_cast<unsigned char>(text[pos + i]) : 0u;
+  };
+  const unsigned b0 = byte(0);
+  if (b0 < 0x80) return 1;
+  const auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return byte(i) >= lo && byte(i) <= hi;
+  };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    const unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+    const unsigned hi = b0 == 0xED ? 0x9F : 0xBF;  // no surrogates
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    const unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;  // no overlong forms
+    const unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t n = utf8_sequence_length(text, pos);
+    if (n == 0) return pos;
+    pos += n;
+  }
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------- reader
 
 void EdnReader::advance() {
@@ -303,8 +342,16 @@ std::optional<Value> EdnReader::read_string(ParseError* error) {
       advance();
       continue;
     }
-    s.push_back(c);
-    advance();
+    const std::size_t n = utf8_sequence_length(text_, pos_);
+    if (n == 0) {
+      fail(error, fmt::format("{} in string is not UTF-8 (EDN is UTF-8 text)",
+                              describe_char(c)));
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      s.push_back(peek());
+      advance();
+    }
   }
 }
 
@@ -354,6 +401,14 @@ std::optional<Value> EdnReader::read_atom(ParseError* error) {
   if (word.empty()) {
     return fail_at_start(
         fmt::format("unexpected {}", describe_char(peek())));
+  }
+  if (auto bad = first_invalid_utf8(word)) {
+    // Columns count bytes, so the bad byte is `*bad` columns in.
+    error->line = start_line;
+    error->column = start_column + static_cast<int>(*bad);
+    error->message = fmt::format("{} is not UTF-8 (EDN is UTF-8 text)",
+                                 describe_char(word[*bad]));
+    return std::nullopt;
   }
   if (word == "nil") return Value::nil();
   if (word == "true") return Value::of_bool(true);

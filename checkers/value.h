@@ -10,7 +10,9 @@
 //
 // Parsing never throws and never crashes on bad input: it returns a
 // ParseError with the 1-based line and column of the problem. Nesting is
-// limited (kMaxDepth) so hostile input cannot overflow the stack.
+// limited (kMaxDepth) so hostile input cannot overflow the stack. EDN is
+// UTF-8 text: strings, keywords and symbols with bytes that are not
+// well-formed UTF-8 are errors (a history must write out as JSON).
 #pragma once
 
 #include <cstdint>
@@ -72,6 +74,11 @@ std::string to_model_text(const Value& v);
 
 // A short human form for reports: like to_edn, but long values are elided.
 std::string to_short_text(const Value& v, std::size_t max_chars = 60);
+
+// The byte offset of the first byte of `text` that is not part of a
+// well-formed UTF-8 sequence (overlong forms, surrogates and code points
+// above U+10FFFF are ill-formed), or nullopt if all of it is well formed.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
 struct ParseError {
   int line = 0;    // 1-based

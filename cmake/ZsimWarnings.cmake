@@ -14,7 +14,15 @@ function(zsim_set_flags target)
   if(ZSIM_WERROR)
     target_compile_options(${target} INTERFACE -Werror)
   endif()
-  if(ZSIM_SANITIZE)
+  if(ZSIM_FUZZ)
+    # Coverage for libFuzzer on every library; the targets add the fuzzer
+    # main at link time (fuzz/CMakeLists.txt).
+    target_compile_options(${target} INTERFACE
+      -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer)
+    target_link_options(${target} INTERFACE -fsanitize=address,undefined)
+    target_compile_definitions(${target} INTERFACE ZSIM_ASAN=1)
+  elseif(ZSIM_SANITIZE)
     # GCC 12's -Wmaybe-uninitialized misfires inside libstdc++ (std::regex,
     # std::function) when sanitizers rewrite the code; the release build
     # keeps the warning.

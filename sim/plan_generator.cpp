@@ -95,7 +95,7 @@ constexpr Duration kForever = Duration{INT64_MAX};
 class Budget {
  public:
   Budget(const PlanOptions& o, int max_down)
-      : o_(o), max_down_(max_down), busy_until_(o.servers.size(), Duration{0}), disk_faulty_(o.servers.size()),
+      : max_down_(max_down), busy_until_(o.servers.size(), Duration{0}), disk_faulty_(o.servers.size()),
         client_busy_until_(o.clients.size(), Duration{0}) {}
 
   int down(Duration t) const {
@@ -140,7 +140,6 @@ class Budget {
   void client_busy(std::size_t c, Duration until) { client_busy_until_[c] = until; }
 
  private:
-  const PlanOptions& o_;
   int max_down_;
   std::vector<Duration> busy_until_;
   std::vector<bool> disk_faulty_;

@@ -13,6 +13,9 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   # the interactive shell's line editing (BSD-licensed)
   libedit-dev
+  # the fuzz preset: clang 14; libclang-rt-dev depends on libclang-rt-14-dev,
+  # which holds libFuzzer (libclang_rt.fuzzer-x86_64.a) and the sanitizers
+  clang libclang-rt-dev
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(zookeeper default-jre-headless)

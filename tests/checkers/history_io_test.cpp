@@ -2,7 +2,9 @@
 // Knossos EDN and Jepsen-log importers read both dialects as documented
 // (:fail, :info, timed-out reads, pending invocations, nemesis lines); and
 // every malformed input gives an error with the right line and column,
-// never a crash and never a history.
+// never a crash and never a history. Inputs found by the fuzz targets
+// (fuzz/, docs/fuzzing.md) are pinned here: text that is not UTF-8 and
+// numbers beyond a double.
 #include <gtest/gtest.h>
 
 #include "checkers/history_io.h"
@@ -150,6 +152,68 @@ TEST(JepsenLog, ErrorsNameLineAndColumn) {
                "bad value");
   expect_error(read_jepsen_log("INFO  jepsen.util - 1\t:done\t:read\tnil\n"), 1, 23, ":done");
   expect_error(read_jepsen_log("x\nINFO  jepsen.util - 1\t:ok\t:read\t3\n"), 2, 21, "pending");
+}
+
+// Found by fuzz_history_jsonl: a number beyond a double made nlohmann throw
+// out_of_range, which nobody caught.
+TEST(JsonLines, NumberBeyondADoubleIsAnError) {
+  expect_error(read_jsonl_history("{\"process\":1,\"f\":\"read\",\"call\":1,\"return\":2,"
+                                  "\"status\":\"ok\"}\n"
+                                  "{\"process\":2,\"f\":\"read\",\"call\":3,\"return\":4,"
+                                  "\"status\":\"ok\",\"output\":883E3333}"),
+               2, 1, "bad JSON: number overflow parsing '883E3333'");
+}
+
+TEST(Utf8, FirstInvalidByte) {
+  EXPECT_EQ(first_invalid_utf8(""), std::nullopt);
+  EXPECT_EQ(first_invalid_utf8("plain"), std::nullopt);
+  EXPECT_EQ(first_invalid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::nullopt);
+  EXPECT_EQ(first_invalid_utf8("\xed\x9f\xbf"), std::nullopt);      // U+D7FF
+  EXPECT_EQ(first_invalid_utf8("\xf4\x8f\xbf\xbf"), std::nullopt);  // U+10FFFF
+  EXPECT_EQ(first_invalid_utf8("ab\xff"), 2u);
+  EXPECT_EQ(first_invalid_utf8("a\xc3("), 1u);                      // cut short
+  EXPECT_EQ(first_invalid_utf8("a\xe2\x82"), 1u);                   // cut by the end
+  EXPECT_EQ(first_invalid_utf8("\xc0\xaf"), 0u);                    // overlong
+  EXPECT_EQ(first_invalid_utf8("\xe0\x80\xaf"), 0u);                // overlong
+  EXPECT_EQ(first_invalid_utf8("x\xed\xa0\x80"), 1u);               // surrogate
+  EXPECT_EQ(first_invalid_utf8("\xf4\x90\x80\x80"), 0u);           // above U+10FFFF
+  EXPECT_EQ(first_invalid_utf8("\x80"), 0u);                        // lone continuation
+}
+
+// Found by fuzz_history_edn: a keyword with bytes that are not UTF-8 loaded,
+// and writing the history as JSON lines then threw (nlohmann type_error 316).
+TEST(Edn, TextThatIsNotUtf8IsAnError) {
+  expect_error(read_edn_history("[{:process 0 :type :invoke :f :r\xfe\xff}]"), 1, 33,
+               "byte 0xfe is not UTF-8");
+  expect_error(read_edn_history("[{:process 0 :type :invoke :f :r :value \"ok\"}\n"
+                                " {:process 0 :type :ok :f :r :value \"a\xc3(\"}]"),
+               2, 39, "byte 0xc3 in string is not UTF-8");
+  expect_error(read_edn_history("[{:process 0 :type :invoke :f :r :value \"\xed\xa0\x80\"}]"), 1, 42,
+               "not UTF-8");
+  ParseError error;
+  EXPECT_FALSE(parse_edn("[:a \xc0\xaf]", &error));
+  EXPECT_EQ(error.column, 5);
+  // Well-formed UTF-8 loads and writes out as JSON that reads back.
+  LoadResult r = read_edn_history("[{:process 0 :type :invoke :f :\xc3\xa9" "crire :value \"\xe2\x82\xac\"}\n"
+                                  " {:process 0 :type :ok :f :\xc3\xa9" "crire :value \"\xe2\x82\xac\"}]");
+  ASSERT_TRUE(r.history) << r.error.message;
+  EXPECT_EQ(r.history->ops[0].f, "\xc3\xa9" "crire");
+  LoadResult back = read_jsonl_history(write_jsonl_history(*r.history));
+  ASSERT_TRUE(back.history) << back.error.message;
+  EXPECT_EQ(to_edn(back.history->ops[0].output), "\"\xe2\x82\xac\"");
+}
+
+// Found by fuzz_history_jepsen: an :f that is not UTF-8 loaded, and writing
+// the history as JSON lines then threw.
+TEST(JepsenLog, TextThatIsNotUtf8IsAnError) {
+  expect_error(read_jepsen_log("INFO  jepsen.util - 3\t:invoke\t:\x89\x8dite\t4\n"), 1, 32,
+               "byte 0x89 in :f is not UTF-8");
+  expect_error(read_jepsen_log("INFO  jepsen.util - 3\t:invoke\t:write\t\"\xff\"\n"), 1, 39,
+               "bad value: byte 0xff in string is not UTF-8");
+  // Other log lines may hold anything: they are not read.
+  LoadResult r = read_jepsen_log("WARN  jepsen.db - \xff\xfe\n"
+                                 "INFO  jepsen.util - 3\t:invoke\t:write\t4\n");
+  ASSERT_TRUE(r.history) << r.error.message;
 }
 
 TEST(Formats, NamesAndGuesses) {
