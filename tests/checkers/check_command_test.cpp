@@ -64,21 +64,32 @@ TEST_F(CheckCommand, ExitCodesForVerdicts) {
   EXPECT_EQ(run(zk), kExitOk) << out_ << err_;
 }
 
-TEST_F(CheckCommand, UnknownWhenTheBudgetRunsOut) {
-  // 60 concurrent writes of 0 and 1 (not unique, so the value rules of
-  // wgl.h do not apply), then reads of 0 and then 1 after all of them: a
-  // violation, but only after trying the orders of the writes.
+// n concurrent adds of distinct elements, then a read (after all of them)
+// that misses one: a violation, but only after every order of the adds has
+// been tried (the set model has no pruning hooks; 2^n memo nodes).
+std::string hard_set_history(int n) {
   std::string text;
-  for (int i = 0; i < 60; ++i) {
-    text += "{\"process\":" + std::to_string(i) + ",\"f\":\"write\",\"input\":" + std::to_string(i % 2) +
+  for (int i = 0; i < n; ++i) {
+    text += "{\"process\":" + std::to_string(i) + ",\"f\":\"add\",\"input\":" + std::to_string(i) +
             ",\"call\":0,\"return\":100,\"status\":\"ok\"}\n";
   }
-  text += "{\"process\":99,\"f\":\"read\",\"output\":0,\"call\":200,\"return\":300,\"status\":\"ok\"}\n";
-  text += "{\"process\":99,\"f\":\"read\",\"output\":1,\"call\":400,\"return\":500,\"status\":\"ok\"}\n";
-  CheckCommandOptions o = opts(write("hard.jsonl", text));
+  std::string seen;
+  for (int i = 0; i + 1 < n; ++i) seen += (i > 0 ? "," : "") + std::to_string(i);
+  text += "{\"process\":999,\"f\":\"read\",\"output\":[" + seen + "],\"call\":200,\"return\":300,"
+          "\"status\":\"ok\"}\n";
+  return text;
+}
+
+TEST_F(CheckCommand, UnknownWhenTheBudgetRunsOut) {
+  CheckCommandOptions o = opts(write("hard.jsonl", hard_set_history(40)), "set");
+  o.init = "nil";
   o.memory_mb_max = 1;
   EXPECT_EQ(run(o), kExitUnknown) << out_ << err_;
-  EXPECT_NE(out_.find("UNKNOWN"), std::string::npos);
+  EXPECT_NE(out_.find("UNKNOWN: the memory budget (1 MB) ran out before a verdict"), std::string::npos) << out_;
+  o.memory_mb_max = 2048;
+  o.timeout_s = 0.2;
+  EXPECT_EQ(run(o), kExitUnknown) << out_ << err_;
+  EXPECT_NE(out_.find("UNKNOWN: the time budget ran out before a verdict"), std::string::npos) << out_;
 }
 
 TEST_F(CheckCommand, BadInputIsExitTwo) {
