@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "checkers/quote.h"
+
 namespace zsim::checkers {
 
 const char* status_name(Status s) {
@@ -44,7 +46,7 @@ std::optional<HistoryError> validate_history(const History& h) {
       return HistoryError{
           fmt::format("process {} calls {} at {} while {} (called at {}) is "
                       "still in flight until {}",
-                      next.process, next.f, next.call_time, prev.f,
+                      next.process, escape_input(next.f, 40), next.call_time, escape_input(prev.f, 40),
                       prev.call_time, prev.return_time),
           next.source_line};
     }
@@ -53,7 +55,7 @@ std::optional<HistoryError> validate_history(const History& h) {
 }
 
 std::string describe_op(const Operation& op) {
-  std::string s = fmt::format("p{} {}", op.process, op.f);
+  std::string s = fmt::format("p{} {}", op.process, escape_input(op.f, 40));
   if (op.key) s += fmt::format(" [{}]", to_short_text(*op.key, 30));
   if (!op.input.is_nil()) s += " " + to_short_text(op.input);
   switch (op.status) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checkers/check_assert.h"
+#include "checkers/quote.h"
 
 namespace zsim::checkers {
 
@@ -46,7 +47,7 @@ class EventPairer {
     if (auto it = pending_.find(process); it != pending_.end()) {
       return fmt::format("process {} invokes {} while its {} from line {} "
                          "has not completed",
-                         process, f, history_.ops[it->second].f,
+                         process, escape_input(f, 40), escape_input(history_.ops[it->second].f, 40),
                          history_.ops[it->second].source_line);
     }
     Operation op;
@@ -69,12 +70,12 @@ class EventPairer {
     if (it == pending_.end()) {
       return fmt::format("process {} completes {} without a pending "
                          "invocation",
-                         process, f);
+                         process, escape_input(f, 40));
     }
     Operation& op = history_.ops[it->second];
     if (op.f != f) {
       return fmt::format("process {} completes {} but invoked {} (line {})",
-                         process, f, op.f, op.source_line);
+                         process, escape_input(f, 40), escape_input(op.f, 40), op.source_line);
     }
     op.status = status;
     op.output = std::move(output);
@@ -147,7 +148,7 @@ std::string add_edn_event(const Value& event, int line, EventPairer* pairer) {
     status = Status::info;
   } else {
     return fmt::format(":type must be :invoke, :ok, :fail or :info, found :{}",
-                       *type);
+                       escape_input(*type, 40));
   }
   return pairer->complete(process->integer, *f, status, std::move(v));
 }
@@ -157,15 +158,24 @@ std::string add_edn_event(const Value& event, int line, EventPairer* pairer) {
 LoadResult read_edn_history(std::string_view text) {
   EdnReader reader(text);
   EventPairer pairer;
+  ParseError skip_error;
+  if (!reader.skip_ignored(0, &skip_error)) {
+    return failure(skip_error.line, skip_error.column, skip_error.message);
+  }
   // A vector [..] or a list (..) of maps, or maps one after another.
   const char open = reader.at_end() ? '\0' : reader.peek();
   const bool in_vector = open == '[' || open == '(';
   const char close = open == '(' ? ')' : ']';
   if (in_vector) reader.advance();
   while (true) {
-    reader.skip_blank();
-    if (in_vector && reader.peek() == close) {
+    if (!reader.skip_ignored(in_vector ? 1 : 0, &skip_error)) {
+      return failure(skip_error.line, skip_error.column, skip_error.message);
+    }
+    if (in_vector && !reader.at_end() && reader.peek() == close) {
       reader.advance();
+      if (!reader.skip_ignored(0, &skip_error)) {
+        return failure(skip_error.line, skip_error.column, skip_error.message);
+      }
       if (!reader.at_end()) {
         return failure(reader.line(), reader.column(),
                        fmt::format("unexpected text after the closing '{}'", close));
@@ -265,8 +275,8 @@ LoadResult read_jepsen_log(std::string_view text) {
     if (!process || !process->is_int()) {
       return failure(line_no, col(fields->process_at),
                      fmt::format("process must be an integer or a keyword, "
-                                 "found '{}'",
-                                 fields->process));
+                                 "found {}",
+                                 quote_input(fields->process)));
     }
     if (fields->type[0] != ':' || fields->f[0] != ':' || fields->f.size() < 2) {
       return failure(line_no, col(fields->type_at),
@@ -314,7 +324,7 @@ LoadResult read_jepsen_log(std::string_view text) {
       return failure(line_no, col(fields->type_at),
                      fmt::format("unknown type :{} (expected :invoke, :ok, "
                                  ":fail or :info)",
-                                 type));
+                                 escape_input(type, 40)));
     }
     if (!problem.empty()) return failure(line_no, col(fields->process_at), problem);
     ++operations;
@@ -444,6 +454,14 @@ std::string operation_of_json(const json& j, Operation* op) {
     if (!it->is_number_integer()) {
       return fmt::format("\"{}\" must be an integer", name);
     }
+    // nlohmann keeps integers above 2^63 - 1 as unsigned; reading those as
+    // int64 would wrap them to negative numbers.
+    if (it->is_number_unsigned() &&
+        it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return fmt::format("\"{}\" is out of range: {} is above 9223372036854775807 "
+                         "(2^63 - 1)",
+                         name, it->get<std::uint64_t>());
+    }
     *out = it->get<std::int64_t>();
     return "";
   };
@@ -469,7 +487,7 @@ std::string operation_of_json(const json& j, Operation* op) {
   } else if (s == "info") {
     op->status = Status::info;
   } else {
-    return fmt::format("\"status\" must be ok, fail or info, not \"{}\"", s);
+    return fmt::format("\"status\" must be ok, fail or info, not {}", quote_input(s));
   }
   const bool needs_return = op->status != Status::info;
   if (!(err = int_field("return", needs_return, &op->return_time)).empty()) return err;
@@ -483,19 +501,6 @@ std::string operation_of_json(const json& j, Operation* op) {
     if (std::string_view(name) == "key") op->key = std::move(*v);
   }
   return "";
-}
-
-// nlohmann's message without its "[json.exception.parse_error.101] " tag
-// and, for syntax errors, without "parse error at line 1, column N: ".
-std::string json_explanation(const json::exception& e) {
-  std::string what = e.what();
-  if (auto tag_end = what.find("] "); !what.empty() && what[0] == '[' && tag_end != std::string::npos) {
-    what = what.substr(tag_end + 2);
-  }
-  if (what.starts_with("parse error")) {
-    if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-  }
-  return what;
 }
 
 }  // namespace
@@ -516,10 +521,21 @@ LoadResult read_jsonl_history(std::string_view text) {
       j = json::parse(line);
     } catch (const json::parse_error& e) {
       const int column = e.byte > 0 ? static_cast<int>(e.byte) : 1;
-      return failure(line_no, column, "bad JSON: " + json_explanation(e));
-    } catch (const json::exception& e) {
-      // out_of_range: a number beyond a double ("1E400"); no position.
-      return failure(line_no, 1, "bad JSON: " + json_explanation(e));
+      std::string what = e.what();
+      // nlohmann prefixes its messages with "[json.exception.parse_error.101]
+      // parse error at line 1, column N: "; keep the explanation only. It
+      // quotes the input it read last, raw and of any length: escape and
+      // cut it.
+      if (auto colon = what.find(": "); colon != std::string::npos) {
+        what = what.substr(colon + 2);
+      }
+      return failure(line_no, column, "bad JSON: " + escape_input(what, 160));
+    } catch (const json::exception&) {
+      // out_of_range: a number that fits neither 64-bit integers nor a
+      // double (1e309, a 400-digit integer).
+      return failure(line_no, 1,
+                     "bad JSON: a number is out of range (integers must fit in 64 bits, "
+                     "other numbers in a double)");
     }
     Operation op;
     op.source_line = line_no;

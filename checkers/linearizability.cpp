@@ -3,11 +3,13 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 
 #include "checkers/check_assert.h"
 #include "checkers/models.h"
+#include "checkers/quote.h"
 #include "checkers/wgl.h"
 #include "checkers/zookeeper_order.h"
 #include "checkers/znode_model.h"
@@ -195,10 +197,247 @@ PartitionReport check_group(const M& model, const History& h, const Group& g,
   return report;
 }
 
-Verdict combine(Verdict a, Verdict b) {
-  if (a == Verdict::violation || b == Verdict::violation) return Verdict::violation;
-  if (a == Verdict::unknown || b == Verdict::unknown) return Verdict::unknown;
+// ------------------------------------------------------------ scheduling
+
+// A partition's search, run (again, from nothing) under the budget's
+// current slice.
+struct SearchJob {
+  std::string name;
+  std::size_t ops = 0;  // its size: smaller ones go first
+  std::function<PartitionReport(SearchBudget*)> run;
+  PartitionReport report;  // the latest run's
+  bool decided = false;    // ok or violation
+  bool stuck = false;      // out of memory: another slice would not help
+};
+
+constexpr std::uint64_t kSliceBaseStates = 4096;
+constexpr std::uint64_t kSliceStatesPerOp = 8;
+constexpr std::uint64_t kSliceGrowth = 4;
+
+std::size_t open_jobs(const std::vector<SearchJob>& jobs) {
+  std::size_t n = 0;
+  for (const SearchJob& j : jobs) n += (!j.decided && !j.stuck) ? 1 : 0;
+  return n;
+}
+
+// Runs one job under a slice (0: no slice) and records what it cost.
+void run_job(SearchJob* job, std::uint64_t slice, SearchBudget* budget) {
+  const std::uint64_t states_before = budget->states();
+  const std::uint64_t states_so_far = job->report.states;
+  const std::size_t peak_so_far = job->report.peak_memory_bytes;
+  budget->begin_search(slice);
+  job->report = job->run(budget);
+  job->report.states = states_so_far + (budget->states() - states_before);
+  job->report.peak_memory_bytes = std::max(peak_so_far, budget->search_peak_bytes());
+  if (job->report.verdict != Verdict::unknown) {
+    job->decided = true;
+    return;
+  }
+  job->report.unknown_reason = budget->reason();
+  if (budget->stop() == SearchBudget::Stop::memory) job->stuck = true;
+}
+
+// Searches the jobs in rounds, smallest first, with slices growing by
+// kSliceGrowth (see linearizability.h). Returns the index of the job that
+// found a violation, or -1. Afterwards every job that is not decided says
+// why in its report.
+int run_rounds(std::vector<SearchJob>* jobs, SearchBudget* budget) {
+  std::vector<std::size_t> order(jobs->size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return (*jobs)[a].ops < (*jobs)[b].ops;
+  });
+  int violation = -1;
+  for (std::uint64_t factor = 1; violation < 0 && open_jobs(*jobs) > 0 && !budget->over();
+       factor *= kSliceGrowth) {
+    for (std::size_t i : order) {
+      SearchJob& job = (*jobs)[i];
+      if (job.decided || job.stuck) continue;
+      if (budget->over()) break;
+      const std::uint64_t slice =
+          open_jobs(*jobs) == 1 ? 0 : (kSliceBaseStates + kSliceStatesPerOp * job.ops) * factor;
+      run_job(&job, slice, budget);
+      if (job.report.verdict == Verdict::violation) {
+        violation = static_cast<int>(i);
+        break;
+      }
+    }
+    if (factor > (std::uint64_t{1} << 40)) factor = std::uint64_t{1} << 40;  // no overflow
+  }
+  for (SearchJob& job : *jobs) {
+    if (job.decided || job.stuck) continue;  // a stuck job keeps its reason
+    job.report.verdict = Verdict::unknown;
+    if (violation >= 0) {
+      job.report.unknown_reason = "left undecided: the violation in " +
+                                  (*jobs)[static_cast<std::size_t>(violation)].name +
+                                  " decides the history";
+    } else if (budget->over()) {
+      job.report.unknown_reason = job.report.states == 0 ? "not searched: " + budget->reason()
+                                                         : budget->reason();
+    }
+  }
+  return violation;
+}
+
+Verdict verdict_of_jobs(const std::vector<SearchJob>& jobs, int violation) {
+  if (violation >= 0) return Verdict::violation;
+  for (const SearchJob& j : jobs) {
+    if (j.report.verdict != Verdict::ok) return Verdict::unknown;
+  }
   return Verdict::ok;
+}
+
+std::string first_unknown_reason(const std::vector<PartitionReport>& parts) {
+  for (const PartitionReport& p : parts) {
+    if (p.verdict == Verdict::unknown && !p.unknown_reason.empty()) {
+      return parts.size() > 1 ? p.unknown_reason + " in partition " + p.name : p.unknown_reason;
+    }
+  }
+  return "the budget ran out";
+}
+
+// ------------------------------------------------------- keys as one state
+
+// --no-partition for models whose keys are independent instances: one
+// state holding every key's state, so the whole history is one search.
+// No pruning hooks: a key's write does not overwrite the whole state, and
+// the state is not one value.
+template <class M>
+class KeyedModel {
+ public:
+  using State = std::vector<typename M::State>;
+  struct Op {
+    std::int32_t key = 0;
+    typename M::Op op;
+  };
+
+  explicit KeyedModel(M inner) : inner_(std::move(inner)) {}
+  State init() const { return State(names_.size(), inner_.init()); }
+  std::optional<Op> encode(const Operation& o, std::string* error) {
+    auto e = inner_.encode(o, error);
+    if (!e) return std::nullopt;
+    auto [it, fresh] = keys_.emplace(key_resource(o), 0);
+    if (fresh) {
+      it->second = static_cast<std::int32_t>(names_.size());
+      names_.push_back(it->first);
+    }
+    return Op{it->second, std::move(*e)};
+  }
+  bool step(const State& s, const Op& op, State* next) const {
+    const auto k = static_cast<std::size_t>(op.key);
+    typename M::State after = s[k];
+    if (!inner_.step(s[k], op.op, &after)) return false;
+    if (inner_.preserves_state(op.op)) return true;  // *next unspecified
+    *next = s;
+    (*next)[k] = std::move(after);
+    return true;
+  }
+  bool preserves_state(const Op& op) const { return inner_.preserves_state(op.op); }
+  bool is_read(const Op& op) const { return inner_.is_read(op.op); }
+  std::uint64_t hash(const State& s) const {
+    std::uint64_t h = 0x6b6579u + s.size();
+    for (const auto& part : s) h = mix64(h ^ inner_.hash(part));
+    return h;
+  }
+  std::string describe(const State& s) const {
+    std::string out = "{";
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      if (k > 0) out += ", ";
+      out += (names_[k].empty() ? std::string("(no key)") : names_[k]) + " " + inner_.describe(s[k]);
+    }
+    return out + "}";
+  }
+  std::size_t state_bytes(const State& s) const {
+    std::size_t n = sizeof(State) + heap_block_bytes(s.size() * sizeof(typename M::State));
+    for (const auto& part : s) n += inner_.state_bytes(part) - sizeof(typename M::State);
+    return n;
+  }
+  void resources(const Operation&, std::vector<std::string>* out) const { out->push_back(""); }
+
+ private:
+  M inner_;
+  std::map<std::string, std::int32_t> keys_;
+  std::vector<std::string> names_;
+};
+
+// ------------------------------------------------------------ the check
+
+std::vector<std::size_t> group_ops_by_call(const History& h, std::vector<std::size_t> ops) {
+  std::stable_sort(ops.begin(), ops.end(), [&](std::size_t a, std::size_t b) {
+    return h.ops[a].call_time < h.ops[b].call_time;
+  });
+  return ops;
+}
+
+template <class M>
+std::vector<Group> groups_of(const M& model, const History& h, const std::vector<std::size_t>& kept,
+                             bool partition) {
+  if (partition) return partition_ops(model, h, kept);
+  Group all;
+  all.resources.push_back("");
+  all.ops = kept;
+  return {all};
+}
+
+// Linearizability: one job per partition, in rounds.
+template <class M>
+void check_linearizable(const M& model, const History& h, const std::vector<std::size_t>& kept,
+                        const std::vector<std::optional<typename M::Op>>& encoded,
+                        const CheckOptions& options, SearchBudget* budget, CheckResult* result) {
+  std::vector<SearchJob> jobs;
+  for (Group& g : groups_of(model, h, kept, options.partition)) {
+    SearchJob job;
+    job.name = group_name(g.resources);
+    job.ops = g.ops.size();
+    job.report.name = job.name;
+    job.report.ops = group_ops_by_call(h, g.ops);
+    job.run = [&model, &h, &encoded, g = std::move(g)](SearchBudget* b) {
+      return check_group(model, h, g, encoded, b);
+    };
+    jobs.push_back(std::move(job));
+  }
+  const int violation = run_rounds(&jobs, budget);
+  result->verdict = verdict_of_jobs(jobs, violation);
+  for (SearchJob& j : jobs) result->partitions.push_back(std::move(j.report));
+  std::sort(result->partitions.begin(), result->partitions.end(),
+            [](const PartitionReport& a, const PartitionReport& b) { return a.name < b.name; });
+}
+
+// ZooKeeper's order: each partition's projection first (cheap, and a
+// violation there is one of the whole history), then the whole history.
+template <class M>
+void check_zookeeper(const M& model, const History& h, const std::vector<std::size_t>& kept,
+                     const std::vector<std::optional<typename M::Op>>& encoded,
+                     const CheckOptions& options, SearchBudget* budget, CheckResult* result) {
+  std::vector<Group> groups = groups_of(model, h, kept, options.partition);
+  if (groups.size() > 1) {
+    std::vector<SearchJob> jobs;
+    for (Group& g : groups) {
+      SearchJob job;
+      job.name = group_name(g.resources) + " (alone)";
+      job.ops = g.ops.size();
+      job.run = [&model, &h, &encoded, ops = g.ops, name = job.name](SearchBudget* b) {
+        PartitionReport r = check_zookeeper_order(model, h, ops, encoded, b);
+        r.name = name;
+        return r;
+      };
+      job.report.name = job.name;
+      job.report.ops = group_ops_by_call(h, g.ops);
+      jobs.push_back(std::move(job));
+    }
+    const int violation = run_rounds(&jobs, budget);
+    if (violation >= 0 || budget->over()) {
+      result->verdict = verdict_of_jobs(jobs, violation);
+      for (SearchJob& j : jobs) result->partitions.push_back(std::move(j.report));
+      return;
+    }
+  }
+  SearchJob whole;
+  whole.name = "all sessions (zookeeper order)";
+  whole.run = [&](SearchBudget* b) { return check_zookeeper_order(model, h, kept, encoded, b); };
+  run_job(&whole, 0, budget);
+  result->verdict = whole.report.verdict;
+  result->partitions.push_back(std::move(whole.report));
 }
 
 template <class M>
@@ -223,21 +462,28 @@ CheckOutcome check_with(M model, const History& h, const CheckOptions& options) 
   result.ops_dropped = h.ops.size() - kept.size();
   SearchBudget budget(options.limits);
   if (options.consistency == Consistency::zookeeper) {
-    result.partitions.push_back(check_zookeeper_order(model, h, kept, encoded, &budget));
-    result.verdict = result.partitions.back().verdict;
+    check_zookeeper(model, h, kept, encoded, options, &budget, &result);
   } else {
-    result.verdict = Verdict::ok;
-    for (const Group& g : partition_ops(model, h, kept)) {
-      result.partitions.push_back(check_group(model, h, g, encoded, &budget));
-      result.verdict = combine(result.verdict, result.partitions.back().verdict);
-    }
+    check_linearizable(model, h, kept, encoded, options, &budget, &result);
   }
   result.states_explored = budget.states();
   result.peak_memory_bytes = budget.peak_bytes();
   result.elapsed_s = budget.elapsed_s();
-  if (result.verdict == Verdict::unknown) result.unknown_reason = budget.reason();
+  if (result.verdict == Verdict::unknown) result.unknown_reason = first_unknown_reason(result.partitions);
   outcome.result = std::move(result);
   return outcome;
+}
+
+bool any_key(const History& h) {
+  return std::any_of(h.ops.begin(), h.ops.end(), [](const Operation& o) { return o.key.has_value(); });
+}
+
+// Checks with the model, or — without partitions, when keys are present —
+// with every key's instance in one state.
+template <class M>
+CheckOutcome check_keyed(M model, const History& h, const CheckOptions& options) {
+  if (options.partition || !any_key(h)) return check_with(std::move(model), h, options);
+  return check_with(KeyedModel<M>(std::move(model)), h, options);
 }
 
 }  // namespace
@@ -245,12 +491,12 @@ CheckOutcome check_with(M model, const History& h, const CheckOptions& options) 
 CheckOutcome check_history(const History& h, const CheckOptions& options) {
   const std::string& m = options.model;
   const Value& init = options.init;
-  if (m == "register") return check_with(RegisterModel(false, init), h, options);
-  if (m == "cas-register") return check_with(RegisterModel(true, init), h, options);
-  if (m == "kv") return check_with(KeyValueModel(init), h, options);
-  if (m == "set") return check_with(SetModel(init), h, options);
-  if (m == "queue") return check_with(QueueModel(init), h, options);
-  if (m == "mutex") return check_with(MutexModel(init), h, options);
+  if (m == "register") return check_keyed(RegisterModel(false, init), h, options);
+  if (m == "cas-register") return check_keyed(RegisterModel(true, init), h, options);
+  if (m == "kv") return check_keyed(KeyValueModel(init), h, options);
+  if (m == "set") return check_keyed(SetModel(init), h, options);
+  if (m == "queue") return check_keyed(QueueModel(init), h, options);
+  if (m == "mutex") return check_keyed(MutexModel(init), h, options);
   if (m == "multi-register") return check_with(MultiRegisterModel(init), h, options);
   if (m == "znode") {
     std::string error;
@@ -264,7 +510,7 @@ CheckOutcome check_history(const History& h, const CheckOptions& options) {
     names += info.name;
   }
   return CheckOutcome{std::nullopt,
-                      CheckError{fmt::format("unknown model '{}' (known: {})", m, names), 0}};
+                      CheckError{fmt::format("unknown model {} (known: {})", quote_input(m), names), 0}};
 }
 
 }  // namespace zsim::checkers

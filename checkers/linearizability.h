@@ -9,8 +9,26 @@
 // after the longest linearizable prefix, and the state there).
 //
 // Verdicts: ok only when every partition has a linearization; violation
-// when some partition has none (even if others ran out of budget); unknown
-// when a budget ran out and no violation was found.
+// when some partition has none (whatever the others say); unknown when a
+// budget ran out and no violation was found.
+//
+// Scheduling: a violation in any partition is the answer for the whole
+// history, so one hard partition must not starve the easy ones. Partitions
+// are searched in rounds, smallest first, each round giving every
+// undecided partition a slice of states four times the last one (iterative
+// deepening: a search that runs out of its slice starts again, from
+// nothing, in the next round; the waste is at most a third). The check
+// stops at the first violation and reports the partitions it left
+// undecided. A partition whose memo outgrows the memory budget stays
+// unknown while the others go on; when the time or the total state budget
+// runs out, everything stops. A lone partition gets the whole budget at
+// once, so a one-partition check explores exactly what it did before.
+//
+// In zookeeper mode the whole history is one search (session order ties
+// keys together), but each partition's projection must keep ZooKeeper's
+// order too (a valid order of all ops, restricted to one key, is a valid
+// order of that key's ops): those cheaper searches run first, in the same
+// rounds, and a violation in any of them is the answer.
 #pragma once
 
 #include <cstddef>
@@ -43,6 +61,9 @@ struct CheckOptions {
   Value init;  // nil: the model's default (absent / empty)
   Consistency consistency = Consistency::linearizable;
   SearchLimits limits;
+  // false: check the history as one partition (keys become parts of one
+  // model state), to compare with tools that cannot partition.
+  bool partition = true;
 };
 
 struct PartitionReport {
@@ -56,13 +77,18 @@ struct PartitionReport {
   std::string state_after;
   std::vector<std::size_t> stuck;
   std::vector<std::string> stuck_reasons;
+  // unknown only: why ("the memory budget (256 MB) ran out", "left
+  // undecided: a violation in key 3 decides the history", ...).
+  std::string unknown_reason;
+  std::uint64_t states = 0;           // explored in this partition, all rounds
+  std::size_t peak_memory_bytes = 0;  // its largest search
 };
 
 struct CheckResult {
   Verdict verdict = Verdict::unknown;
   std::string model;
   Consistency consistency = Consistency::linearizable;
-  std::vector<PartitionReport> partitions;  // sorted by name
+  std::vector<PartitionReport> partitions;  // sorted by name (zookeeper: see above)
   std::size_t ops_checked = 0;
   std::size_t ops_dropped = 0;  // failed ops and unknown reads
   std::uint64_t states_explored = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "checkers/check_assert.h"
+#include "checkers/quote.h"
 
 namespace zsim::checkers {
 
@@ -54,9 +55,9 @@ std::uint64_t hash_ids(const std::vector<std::int32_t>& ids) {
 
 std::string unknown_function(const Operation& op, const char* model,
                              const char* known) {
-  return fmt::format("the {} model does not know the function '{}' "
+  return fmt::format("the {} model does not know the function {} "
                      "(it knows {})",
-                     model, op.f, known);
+                     model, quote_input(op.f, 40), known);
 }
 
 }  // namespace

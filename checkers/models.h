@@ -22,7 +22,9 @@
 //   bool is_read(const Op&) const        — a read in ZooKeeper's sense: served
 //       by the local server, possibly stale (zookeeper consistency mode).
 //   std::uint64_t hash(const State&) const, std::string describe(const State&)
-//   std::size_t state_bytes(const State&) const — for the memory budget.
+//   std::size_t state_bytes(const State&) const — for the memory budget:
+//       the bytes a copy of the state holds, its own object and what it
+//       allocates (heap_block_bytes below), so the budget holds in RSS.
 //   void resources(const Operation&, std::vector<std::string>*) const —
 //       names of the independent parts the op touches. Ops that share no
 //       resource, directly or through others, are checked separately
@@ -33,6 +35,10 @@
 //   bool overwrites(const Op&) const — true only if the op is legal in
 //       every state and the state after it does not depend on the state
 //       before (a blind write, a put).
+//   std::uint64_t op_hash(const Op&) const, bool same_op(const Op&, const
+//       Op&) const — same_op only if the two ops are legal in the same
+//       states and lead to the same states (equal hashes for same ops), so
+//       that ops of the same status may stand in for each other.
 //   Value hooks, for models whose state is one value id:
 //   std::int32_t state_value(const State&) const;
 //   std::optional<std::int32_t> written_value(const Op&) const — the value
@@ -77,6 +83,23 @@ class ValueTable {
 
 std::uint64_t mix64(std::uint64_t x);  // splitmix64 finalizer
 
+// What a heap allocation of n bytes really takes from the allocator
+// (glibc: an 8-byte header, 16-byte granules, 32 bytes at least); 0 for 0.
+constexpr std::size_t heap_block_bytes(std::size_t n) {
+  if (n == 0) return 0;
+  const std::size_t block = (n + 8 + 15) & ~std::size_t{15};
+  return block < 32 ? 32 : block;
+}
+// A std::string copy: its own object, plus a heap block beyond the
+// small-string buffer (15 characters in libstdc++).
+inline std::size_t string_bytes(const std::string& s) {
+  return sizeof(std::string) + (s.size() > 15 ? heap_block_bytes(s.size() + 1) : 0);
+}
+// A std::vector<std::int32_t> copy (a copy's capacity is its size).
+inline std::size_t id_vector_bytes(const std::vector<std::int32_t>& v) {
+  return sizeof(v) + heap_block_bytes(v.size() * sizeof(std::int32_t));
+}
+
 // The resource for an op's independent key ("" when it has none).
 std::string key_resource(const Operation& op);
 
@@ -111,6 +134,14 @@ class RegisterModel {
   }
   // Search hooks (see the contract above).
   bool overwrites(const Op& op) const { return op.kind == Op::Kind::write; }
+  std::uint64_t op_hash(const Op& op) const {
+    return mix64((static_cast<std::uint64_t>(op.kind) << 8 | static_cast<std::uint64_t>(op.outcome)) ^
+                 mix64(static_cast<std::uint64_t>(op.a) << 32 ^ static_cast<std::uint32_t>(op.b)));
+  }
+  bool same_op(const Op& x, const Op& y) const {
+    return x.kind == y.kind && x.outcome == y.outcome && x.a == y.a &&
+           (x.kind != Op::Kind::cas || x.b == y.b);
+  }
   std::int32_t state_value(const State& s) const { return s; }
   std::optional<std::int32_t> written_value(const Op& op) const;
   std::optional<std::int32_t> required_value(const Op& op) const;
@@ -148,7 +179,11 @@ class KeyValueModel {
   std::uint64_t hash(const State& s) const;
   std::string describe(const State& s) const { return "\"" + s + "\""; }
   bool overwrites(const Op& op) const { return op.kind == Op::Kind::put; }
-  std::size_t state_bytes(const State& s) const { return sizeof(State) + s.size(); }
+  std::uint64_t op_hash(const Op& op) const {
+    return hash(op.text) ^ static_cast<std::uint64_t>(op.kind);
+  }
+  bool same_op(const Op& x, const Op& y) const { return x.kind == y.kind && x.text == y.text; }
+  std::size_t state_bytes(const State& s) const { return string_bytes(s); }
   void resources(const Operation& op, std::vector<std::string>* out) const {
     out->push_back(key_resource(op));
   }
@@ -176,9 +211,7 @@ class SetModel {
   bool is_read(const Op& op) const { return op.kind == Op::Kind::read; }
   std::uint64_t hash(const State& s) const;
   std::string describe(const State& s) const;
-  std::size_t state_bytes(const State& s) const {
-    return sizeof(State) + s.size() * sizeof(std::int32_t);
-  }
+  std::size_t state_bytes(const State& s) const { return id_vector_bytes(s); }
   void resources(const Operation& op, std::vector<std::string>* out) const {
     out->push_back(key_resource(op));
   }
@@ -209,9 +242,7 @@ class QueueModel {
   bool is_read(const Op&) const { return false; }
   std::uint64_t hash(const State& s) const;
   std::string describe(const State& s) const;
-  std::size_t state_bytes(const State& s) const {
-    return sizeof(State) + s.size() * sizeof(std::int32_t);
-  }
+  std::size_t state_bytes(const State& s) const { return id_vector_bytes(s); }
   void resources(const Operation& op, std::vector<std::string>* out) const {
     out->push_back(key_resource(op));
   }
@@ -272,9 +303,7 @@ class MultiRegisterModel {
   bool is_read(const Op& op) const { return op.read_only; }
   std::uint64_t hash(const State& s) const;
   std::string describe(const State& s) const;
-  std::size_t state_bytes(const State& s) const {
-    return sizeof(State) + s.size() * sizeof(std::int32_t);
-  }
+  std::size_t state_bytes(const State& s) const { return id_vector_bytes(s); }
   void resources(const Operation& op, std::vector<std::string>* out) const;
 
  private:

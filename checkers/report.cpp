@@ -45,20 +45,38 @@ void append_witness(const History& h, const PartitionReport& p, std::string* out
 
 std::string format_text_report(const History& h, const CheckResult& r) {
   std::string out = headline(r) + "\n";
+  std::size_t undecided = 0;
+  for (const PartitionReport& p : r.partitions) undecided += p.verdict == Verdict::unknown ? 1 : 0;
   out += fmt::format("model {}, {} operations checked ({} dropped: failed, or unknown reads) "
-                     "in {} partition{}; {} states explored, {:.3f} s, peak memo {:.1f} MB\n",
+                     "in {} partition{}{}; {} states explored, {:.3f} s, peak memo {:.1f} MB\n",
                      r.model, r.ops_checked, r.ops_dropped, r.partitions.size(),
-                     r.partitions.size() == 1 ? "" : "s", r.states_explored, r.elapsed_s,
+                     r.partitions.size() == 1 ? "" : "s",
+                     undecided > 0 ? fmt::format(" ({} undecided)", undecided) : std::string(),
+                     r.states_explored, r.elapsed_s,
                      static_cast<double>(r.peak_memory_bytes) / 1e6);
+  for (const PartitionReport& p : r.partitions) {
+    if (p.verdict != Verdict::violation) continue;
+    out += fmt::format("partition {}: violation\n", p.name);
+    append_witness(h, p, &out);
+  }
+  // Undecided partitions: after a violation, only their names; otherwise
+  // each with the reason, a few at most.
+  std::vector<std::string> names;
   std::size_t shown = 0;
   for (const PartitionReport& p : r.partitions) {
-    if (p.verdict == Verdict::ok) continue;
-    if (++shown > kPartitionsDrawn) {
-      out += "(more partitions failed; see --html)\n";
-      break;
+    if (p.verdict != Verdict::unknown) continue;
+    if (r.verdict == Verdict::violation) {
+      names.push_back(p.name);
+    } else if (++shown <= kPartitionsDrawn) {
+      out += fmt::format("partition {}: unknown: {}\n", p.name, p.unknown_reason);
     }
-    out += fmt::format("partition {}: {}\n", p.name, verdict_name(p.verdict));
-    if (p.verdict == Verdict::violation) append_witness(h, p, &out);
+  }
+  if (shown > kPartitionsDrawn) out += fmt::format("({} more partitions undecided)\n", shown - kPartitionsDrawn);
+  if (!names.empty()) {
+    std::string list;
+    for (std::size_t k = 0; k < names.size() && k < 8; ++k) list += (k > 0 ? ", " : "") + names[k];
+    if (names.size() > 8) list += fmt::format(" and {} more", names.size() - 8);
+    out += fmt::format("left undecided (the violation decides the history): {}\n", list);
   }
   return out;
 }
@@ -130,6 +148,9 @@ void draw_partition(const History& h, const PartitionReport& p, std::string* out
   const double width = left + static_cast<double>(rank.size() + 2) * step;
   const double height = static_cast<double>(lane.size()) * lane_h + 30.0;
   *out += fmt::format("<h2>partition {} — {}</h2>\n", escape_html(p.name), verdict_name(p.verdict));
+  if (p.verdict == Verdict::unknown && !p.unknown_reason.empty()) {
+    *out += "<p>" + escape_html(p.unknown_reason) + "</p>\n";
+  }
   if (ops.size() < p.ops.size()) {
     *out += fmt::format("<p>showing {} of {} operations, around where it breaks</p>\n", ops.size(),
                         p.ops.size());
@@ -194,9 +215,12 @@ std::string render_html(const History& h, const CheckResult& r, std::string_view
                      "placed; dashed bars are unknown (info) operations, which may take effect "
                      "any time after their call, or never. Hover a bar for the operation.</p>\n",
                      escape_html(title), escape_html(r.model), r.ops_checked, r.partitions.size());
-  std::vector<const PartitionReport*> order;
-  for (const auto& p : r.partitions) if (p.verdict != Verdict::ok) order.push_back(&p);
-  for (const auto& p : r.partitions) if (p.verdict == Verdict::ok) order.push_back(&p);
+  std::vector<const PartitionReport*> order;  // violations, undecided, then ok
+  for (Verdict v : {Verdict::violation, Verdict::unknown, Verdict::ok}) {
+    for (const auto& p : r.partitions) {
+      if (p.verdict == v) order.push_back(&p);
+    }
+  }
   for (std::size_t k = 0; k < order.size() && k < kPartitionsDrawn; ++k) {
     draw_partition(h, *order[k], &out);
   }

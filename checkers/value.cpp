@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "checkers/check_assert.h"
+#include "checkers/quote.h"
 
 namespace zsim::checkers {
 
@@ -154,7 +155,7 @@ std::string to_model_text(const Value& v) {
 }
 
 std::string to_short_text(const Value& v, std::size_t max_chars) {
-  std::string s = to_edn(v);
+  std::string s = escape_unprintable(to_edn(v));
   if (s.size() > max_chars && max_chars > 3) {
     s.resize(max_chars - 3);
     s += "...";
@@ -255,8 +256,10 @@ bool is_delimiter(char c) {
          std::isspace(static_cast<unsigned char>(c));
 }
 
+// A byte of the input, for messages (never the end of input: callers
+// check that first).
 std::string describe_char(char c) {
-  if (c == '\0') return "end of input";
+  if (c == '\0') return "NUL byte (0x00)";
   if (std::isprint(static_cast<unsigned char>(c))) {
     return fmt::format("'{}'", c);
   }
@@ -265,17 +268,31 @@ std::string describe_char(char c) {
 
 }  // namespace
 
+bool EdnReader::skip_ignored(int depth, ParseError* error) {
+  // A loop, not recursion, so a long chain of discards costs no stack; a
+  // discarded value is read at depth + 1, so nested discards (#_ #_ #_ ...)
+  // count against kMaxDepth like any nesting.
+  while (true) {
+    skip_blank();
+    if (peek() != '#' || pos_ + 1 >= text_.size() || text_[pos_ + 1] != '_') return true;
+    advance();
+    advance();
+    if (!read_value(depth + 1, error)) return false;
+  }
+}
+
 std::optional<Value> EdnReader::read_value(int depth, ParseError* error) {
-  skip_blank();
   if (depth > kMaxDepth) {
+    skip_blank();
     fail(error, fmt::format("values nested deeper than {} levels", kMaxDepth));
     return std::nullopt;
   }
-  const char c = peek();
-  if (c == '\0') {
+  if (!skip_ignored(depth, error)) return std::nullopt;
+  if (pos_ >= text_.size()) {
     fail(error, "unexpected end of input, expected a value");
     return std::nullopt;
   }
+  const char c = peek();
   if (c == '"') return read_string(error);
   if (c == '[') {
     advance();
@@ -291,21 +308,16 @@ std::optional<Value> EdnReader::read_value(int depth, ParseError* error) {
   }
   if (c == '#') {
     advance();
-    if (peek() == '{') {
+    if (peek() == '{' && pos_ < text_.size()) {
       advance();
       return read_collection('}', Value::Kind::set, depth, error);
-    }
-    if (peek() == '_') {  // #_ discards the next value
-      advance();
-      if (!read_value(depth + 1, error)) return std::nullopt;
-      return read_value(depth, error);
     }
     // A tagged literal (#inst "..."): keep the value, drop the tag.
     auto tag = read_atom(error);
     if (!tag) return std::nullopt;
     return read_value(depth + 1, error);
   }
-  if (c == ')' || c == ']' || c == '}') {
+  if (c == ')' || c == ']' || c == '}' || c == '\0') {
     fail(error, fmt::format("unexpected {}", describe_char(c)));
     return std::nullopt;
   }
@@ -313,12 +325,16 @@ std::optional<Value> EdnReader::read_value(int depth, ParseError* error) {
 }
 
 std::optional<Value> EdnReader::read_string(ParseError* error) {
+  const int open_line = line_;
+  const int open_column = column_;
   advance();  // opening quote
   std::string s;
   while (true) {
     const char c = peek();
-    if (c == '\0' && pos_ >= text_.size()) {
-      fail(error, "unterminated string");
+    if (pos_ >= text_.size()) {
+      fail(error, fmt::format("unterminated string: the string opened at line {}, column {} "
+                              "has no closing '\"'",
+                              open_line, open_column));
       return std::nullopt;
     }
     if (c == '"') {
@@ -327,19 +343,11 @@ std::optional<Value> EdnReader::read_string(ParseError* error) {
     }
     if (c == '\\') {
       advance();
-      const char e = peek();
-      switch (e) {
-        case 'n': s.push_back('\n'); break;
-        case 't': s.push_back('\t'); break;
-        case 'r': s.push_back('\r'); break;
-        case '"': s.push_back('"'); break;
-        case '\\': s.push_back('\\'); break;
-        default:
-          fail(error, fmt::format("unknown escape \\{} in string",
-                                  describe_char(e)));
-          return std::nullopt;
+      if (pos_ >= text_.size()) {
+        fail(error, "unterminated string: the input ends after a backslash");
+        return std::nullopt;
       }
-      advance();
+      if (!read_escape(&s, error)) return std::nullopt;
       continue;
     }
     const std::size_t n = utf8_sequence_length(text_, pos_);
@@ -355,6 +363,55 @@ std::optional<Value> EdnReader::read_string(ParseError* error) {
   }
 }
 
+// After a backslash in a string: \n \t \r \b \f \" \\ and \uXXXX (written
+// as UTF-8).
+bool EdnReader::read_escape(std::string* s, ParseError* error) {
+  const char e = peek();
+  switch (e) {
+    case 'n': s->push_back('\n'); break;
+    case 't': s->push_back('\t'); break;
+    case 'r': s->push_back('\r'); break;
+    case 'b': s->push_back('\b'); break;
+    case 'f': s->push_back('\f'); break;
+    case '"': s->push_back('"'); break;
+    case '\\': s->push_back('\\'); break;
+    case 'u': return read_unicode_escape(s, error);
+    default:
+      return fail(error, fmt::format("unknown escape \\{} in a string (known: \\n \\t \\r "
+                                     "\\b \\f \\\" \\\\ \\uXXXX)",
+                                     describe_char(e)));
+  }
+  advance();
+  return true;
+}
+
+bool EdnReader::read_unicode_escape(std::string* s, ParseError* error) {
+  advance();  // the 'u'
+  std::uint32_t code = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char h = pos_ < text_.size() ? text_[pos_] : '\0';
+    if (!std::isxdigit(static_cast<unsigned char>(h)) || pos_ >= text_.size()) {
+      return fail(error, "\\u must be followed by 4 hex digits");
+    }
+    code = code * 16 + static_cast<std::uint32_t>(
+                           std::isdigit(static_cast<unsigned char>(h))
+                               ? h - '0'
+                               : std::tolower(static_cast<unsigned char>(h)) - 'a' + 10);
+    advance();
+  }
+  if (code < 0x80) {
+    s->push_back(static_cast<char>(code));
+  } else if (code < 0x800) {
+    s->push_back(static_cast<char>(0xc0 | (code >> 6)));
+    s->push_back(static_cast<char>(0x80 | (code & 0x3f)));
+  } else {
+    s->push_back(static_cast<char>(0xe0 | (code >> 12)));
+    s->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
+    s->push_back(static_cast<char>(0x80 | (code & 0x3f)));
+  }
+  return true;
+}
+
 std::optional<Value> EdnReader::read_collection(char close, Value::Kind kind,
                                                 int depth, ParseError* error) {
   const int open_line = line_;
@@ -362,7 +419,7 @@ std::optional<Value> EdnReader::read_collection(char close, Value::Kind kind,
   Value v;
   v.kind = kind;
   while (true) {
-    skip_blank();
+    if (!skip_ignored(depth + 1, error)) return std::nullopt;
     if (pos_ >= text_.size()) {
       fail(error, fmt::format("unclosed collection opened at line {}, "
                               "column {}: expected '{}'",
@@ -399,8 +456,8 @@ std::optional<Value> EdnReader::read_atom(ParseError* error) {
     return std::nullopt;
   };
   if (word.empty()) {
-    return fail_at_start(
-        fmt::format("unexpected {}", describe_char(peek())));
+    if (pos_ >= text_.size()) return fail_at_start("unexpected end of input");
+    return fail_at_start(fmt::format("unexpected {}", describe_char(peek())));
   }
   if (auto bad = first_invalid_utf8(word)) {
     // Columns count bytes, so the bad byte is `*bad` columns in.
@@ -440,7 +497,7 @@ std::optional<Value> EdnReader::read_atom(ParseError* error) {
     return Value::of_int(n);
   }
   if (ec == std::errc::result_out_of_range) {
-    return fail_at_start(fmt::format("integer {} out of range", word));
+    return fail_at_start(fmt::format("integer {} out of range (64 bits)", quote_input(word)));
   }
   if (word.find_first_of(".eE") != std::string_view::npos) {
     Value v;
@@ -448,13 +505,14 @@ std::optional<Value> EdnReader::read_atom(ParseError* error) {
     v.text = std::string(word);
     return v;
   }
-  return fail_at_start(fmt::format("malformed number '{}'", word));
+  return fail_at_start(fmt::format("malformed number {}", quote_input(word)));
 }
 
 std::optional<Value> parse_edn(std::string_view text, ParseError* error) {
   EdnReader reader(text);
   auto v = reader.read(error);
   if (!v) return std::nullopt;
+  if (!reader.skip_ignored(0, error)) return std::nullopt;
   if (!reader.at_end()) {
     error->line = reader.line();
     error->column = reader.column();

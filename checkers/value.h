@@ -10,9 +10,12 @@
 //
 // Parsing never throws and never crashes on bad input: it returns a
 // ParseError with the 1-based line and column of the problem. Nesting is
-// limited (kMaxDepth) so hostile input cannot overflow the stack. EDN is
-// UTF-8 text: strings, keywords and symbols with bytes that are not
-// well-formed UTF-8 are errors (a history must write out as JSON).
+// limited (kMaxDepth) so hostile input cannot overflow the stack, and
+// discarded forms (#_) are skipped in a loop, so a long chain of them cannot
+// either; nested discards (#_ #_ x y) count as nesting. EDN is UTF-8 text:
+// strings, keywords and symbols with bytes that are not well-formed UTF-8
+// are errors (a history must write out as JSON). Messages quote input text
+// escaped and cut short (checkers/quote.h).
 #pragma once
 
 #include <cstdint>
@@ -106,9 +109,16 @@ class EdnReader {
   // Reads one value; on failure returns nullopt and fills *error.
   std::optional<Value> read(ParseError* error);
 
+  // Skips blanks and discarded forms (#_ value), iteratively; false with
+  // *error filled when a discarded form is malformed. `depth` is the
+  // nesting of the surrounding collection (0 at top level).
+  bool skip_ignored(int depth, ParseError* error);
+
  private:
   std::optional<Value> read_value(int depth, ParseError* error);
   std::optional<Value> read_string(ParseError* error);
+  bool read_escape(std::string* s, ParseError* error);
+  bool read_unicode_escape(std::string* s, ParseError* error);
   std::optional<Value> read_collection(char close, Value::Kind kind,
                                        int depth, ParseError* error);
   std::optional<Value> read_atom(ParseError* error);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "checkers/check_assert.h"
+#include "checkers/quote.h"
 
 namespace zsim::checkers {
 
@@ -125,7 +126,7 @@ std::optional<ZnodeModel> ZnodeModel::make(const Value& init, std::string* error
   }
   for (const auto& [path, node] : *tree) {
     if (path != "/" && tree->count(parent_path(path)) == 0) {
-      *error = fmt::format("--init: {} has no parent {}", path, parent_path(path));
+      *error = fmt::format("--init: {} has no parent {}", quote_input(path), quote_input(parent_path(path)));
       return std::nullopt;
     }
   }
@@ -197,9 +198,9 @@ std::optional<ZnodeModel::Op> ZnodeModel::encode_one(const Value& in, const std:
                                                      std::int64_t owner, std::string* error) {
   auto kind = kind_of(f);
   if (!kind) {
-    *error = fmt::format("the znode model does not know the function '{}' (it knows "
+    *error = fmt::format("the znode model does not know the function {} (it knows "
                          "create, delete, setData, check, getData, exists, "
-                         "getChildren, multi)", f);
+                         "getChildren, multi)", quote_input(f, 40));
     return std::nullopt;
   }
   Op op;
@@ -230,12 +231,12 @@ std::optional<ZnodeModel::Op> ZnodeModel::encode_one(const Value& in, const std:
   const Value* path = in.get("path");
   if (path == nullptr && in.is_name()) path = &in;
   if (path == nullptr || !path->is_name()) {
-    *error = fmt::format("{} needs a \"path\", found {}", f, to_short_text(in));
+    *error = fmt::format("{} needs a \"path\", found {}", escape_input(f, 40), to_short_text(in));
     return std::nullopt;
   }
   op.path = path->text;
   if (std::string bad = check_path(op.path); !bad.empty()) {
-    *error = fmt::format("bad path '{}': {}", op.path, bad);
+    *error = fmt::format("bad path {}: {}", quote_input(op.path), bad);
     return std::nullopt;
   }
   if (const Value* d = in.get("data")) op.data = values_.intern(*d);
@@ -250,7 +251,7 @@ std::optional<ZnodeModel::Op> ZnodeModel::encode_one(const Value& in, const std:
     const bool known = op.ephemeral || op.sequential || m == "persistent" || m == "0" ||
                        m == "container" || m == "4";
     if (!known) {
-      *error = fmt::format("unknown create mode '{}'", m);
+      *error = fmt::format("unknown create mode {}", quote_input(m, 40));
       return std::nullopt;
     }
   }

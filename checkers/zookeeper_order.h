@@ -33,6 +33,7 @@
 #include "checkers/history.h"
 #include "checkers/linearizability.h"
 #include "checkers/search_budget.h"
+#include "checkers/wgl.h"
 
 namespace zsim::checkers {
 
@@ -114,18 +115,22 @@ class ZookeeperOrderSearch {
     return true;
   }
 
+  // Whether (positions, s) is new; remembers it. When the memo may not
+  // grow (the memory budget), says "new" without remembering: the budget
+  // is then exhausted and the search stops at its next step.
   bool remember(const State& s) {
     std::uint64_t hash = mix64(model_.hash(s));
-    key_.assign(pos_.begin(), pos_.end());
-    for (std::size_t p : pos_) hash = mix64(hash ^ p);
-    auto& bucket = memo_[hash];
-    for (const auto& [key, state] : bucket) {
-      if (key == key_ && state == s) return false;
+    key_.clear();
+    for (std::size_t p : pos_) {
+      hash = mix64(hash ^ p);
+      key_.push_back(p);
     }
-    bucket.emplace_back(key_, s);
-    bytes_ += key_.size() * sizeof(std::size_t) + model_.state_bytes(s) + 64;
-    budget_->use_memory(bytes_);  // exhaustion is seen at the loop top
-    return true;
+    const std::size_t all = model_.state_bytes(s);
+    const std::size_t heap = all > sizeof(State) ? all - sizeof(State) : 0;
+    const std::size_t working = stack_.capacity() * (sizeof(Frame) + heap) + placed_.capacity() * 8 +
+                                best_placed_.capacity() * 8 + key_.capacity() * 8;
+    if (!budget_->use_memory(memo_.bytes() + memo_.growth_bytes(key_.size(), heap) + working)) return true;
+    return memo_.insert(hash, key_, s, heap, nullptr) >= 0;
   }
 
   Verdict search() {
@@ -240,9 +245,8 @@ class ZookeeperOrderSearch {
   std::vector<std::vector<std::size_t>> sessions_;
   std::vector<std::vector<std::int64_t>> next_completed_;
   std::vector<std::size_t> pos_;
-  std::vector<std::size_t> key_;
-  std::map<std::uint64_t, std::vector<std::pair<std::vector<std::size_t>, State>>> memo_;
-  std::size_t bytes_ = 0;
+  std::vector<std::uint64_t> key_;
+  MemoCache<State> memo_{0};  // keyed by (positions, state); no info sets
   std::vector<Frame> stack_;
   std::vector<std::size_t> placed_;
   std::vector<std::size_t> best_placed_;

@@ -32,11 +32,15 @@ void add_check_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--html", options->html_out, "Write a self-contained timeline page here");
   cmd->add_option("--timeout", options->timeout_s,
-                  "Time budget in seconds; when it runs out the verdict is unknown (exit 3)")
+                  "Time budget in seconds (0: none); when it runs out the verdict is unknown (exit 3)")
       ->capture_default_str();
   cmd->add_option("--memory-mb", options->memory_mb_max,
-                  "Memory budget for the search in MB; exceeding it gives unknown (exit 3)")
+                  "Memory budget for each partition's search in MB; exceeding it gives unknown (exit 3)")
       ->capture_default_str();
+  cmd->add_flag("--no-partition", [options](std::int64_t) { options->partition = false; },
+                "Check the history whole, not per key (to compare with tools that cannot partition)");
+  cmd->add_flag("--json", options->json,
+                "Also print the result as one JSON object on the last line (for scripts and CI)");
   cmd->callback([options, exit_code] {
     std::string out, err;
     *exit_code = checkers::run_check_command(*options, &out, &err);

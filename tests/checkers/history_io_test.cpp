@@ -161,7 +161,8 @@ TEST(JsonLines, NumberBeyondADoubleIsAnError) {
                                   "\"status\":\"ok\"}\n"
                                   "{\"process\":2,\"f\":\"read\",\"call\":3,\"return\":4,"
                                   "\"status\":\"ok\",\"output\":883E3333}"),
-               2, 1, "bad JSON: number overflow parsing '883E3333'");
+               2, 1,
+               "bad JSON: a number is out of range (integers must fit in 64 bits, other numbers in a double)");
 }
 
 TEST(Utf8, FirstInvalidByte) {

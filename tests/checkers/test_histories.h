@@ -46,7 +46,10 @@ inline Verdict verdict_of(const History& h, const std::string& model, Value init
   o.model = model;
   o.init = std::move(init);
   o.consistency = c;
-  o.limits.time_s_max = 30;
+  // A state budget, not seconds: a loaded machine must not turn a verdict
+  // into "unknown". No history here comes near it.
+  o.limits.time_s_max = 0;
+  o.limits.states_max = 50'000'000;
   CheckOutcome out = check_history(h, o);
   if (!out.result) return Verdict::unknown;
   return out.result->verdict;
