@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 #include <utility>
 
 namespace zsim::scenarios {
@@ -17,6 +18,8 @@ struct EnsembleWorld::Shared {
   sim::Simulator& sim;
   checkers::EnsembleMonitor monitor;
   std::map<std::int64_t, Time> closed_at;  // session -> first commit of its close (simulated time)
+  std::set<std::string> failed_on_faulty_disk;  // servers whose process died while their disk was faulty
+  std::set<std::string> wrecked;                // ... and died again on a sound disk: down for good
   bool record_commits = false;
   CommitLog commits;
   EnsembleObserver::Probe probe;
@@ -99,15 +102,34 @@ class EnsembleServerProcess final : public sim::Process, private core::ReplicaOb
   // died (ZooKeeper exits when recovery or a disk sync fails) is started
   // again a second later -- once its disk is sound: the fault budget keeps
   // a disk-faulty server down until the liveness phase heals its disk.
-  void on_failed() override { supervise(shared_->sim, name_, shared_->sim.host_info(host()).incarnation); }
-  io::HostId host() const { return *shared_->sim.find_host(name_); }
+  //
+  // A server that failed on a faulty disk and fails again once the disk is
+  // sound had its state destroyed by that disk (a lying sync under its
+  // snapshot, then a crash): in production it waits for an operator to wipe
+  // it. It stays down, and the ensemble must settle without it
+  // (EnsembleWorld::converged); the fault budget counted it as down anyway.
+  void on_failed() override {
+    sim::Simulator& sim = shared_->sim;
+    const io::HostId h = *sim.find_host(name_);
+    if (disk_faulty(sim, h)) {
+      shared_->failed_on_faulty_disk.insert(name_);
+    } else if (shared_->failed_on_faulty_disk.contains(name_)) {
+      shared_->wrecked.insert(name_);
+      sim.trace_event("sim.server_wrecked", {{"server", name_}});
+      return;
+    }
+    supervise(sim, name_, sim.host_info(h).incarnation);
+  }
+  static bool disk_faulty(sim::Simulator& sim, io::HostId h) {
+    const sim::DiskOptions& disk = sim.disk(h).options();
+    return disk.corrupt_read.num > 0 || disk.lying_sync.num > 0;
+  }
   static void supervise(sim::Simulator& sim, std::string name, std::uint32_t incarnation) {
     sim.at(kSupervisorDelay, [&sim, name = std::move(name), incarnation]() mutable {
       const io::HostId h = *sim.find_host(name);
       const sim::HostInfo info = sim.host_info(h);
       if (!info.up || info.incarnation != incarnation) return;  // crashed or restarted meanwhile
-      const sim::DiskOptions& disk = sim.disk(h).options();
-      if (disk.corrupt_read.num > 0 || disk.lying_sync.num > 0) return supervise(sim, std::move(name), incarnation);
+      if (disk_faulty(sim, h)) return supervise(sim, std::move(name), incarnation);
       sim.trace_event("sim.supervisor_restart", {{"server", name}});
       sim.crash(h);
       sim.restart(h);
@@ -190,6 +212,7 @@ const core::Server* EnsembleWorld::server(std::size_t i) const {
 bool EnsembleWorld::converged() const {
   const core::Server* leader = nullptr;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    if (shared_->wrecked.contains(names_[i])) continue;  // waits for an operator
     const core::Server* s = server(i);
     if (s == nullptr || !s->serving()) return false;
     if (s->role() == core::Role::kLeading) {
@@ -199,6 +222,7 @@ bool EnsembleWorld::converged() const {
   }
   if (leader == nullptr) return false;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    if (shared_->wrecked.contains(names_[i])) continue;
     const core::Server* s = server(i);
     if (s == leader) continue;
     const bool learner = s->role() == core::Role::kFollowing || s->role() == core::Role::kObserving;
@@ -217,8 +241,9 @@ std::string EnsembleWorld::status() const {
       out += names_[i] + " down";
       continue;
     }
-    out += fmt::format("{} {}{} leader={} zxid=0x{:x}", names_[i], core::role_name(s->role()),
-                       s->serving() ? "" : " (not serving)", s->leader_id(), s->last_applied_zxid());
+    out += fmt::format("{} {}{} leader={} zxid=0x{:x}{}", names_[i], core::role_name(s->role()),
+                       s->serving() ? "" : " (not serving)", s->leader_id(), s->last_applied_zxid(),
+                       shared_->wrecked.contains(names_[i]) ? " (its faulty disk destroyed its state)" : "");
   }
   return out;
 }
