@@ -1,6 +1,7 @@
 #include "core/recipes/campaign.h"
 
 #include "core/recipes/protected_create.h"
+#include "core/recipes/sequence.h"
 
 namespace zsim::core::recipes::detail {
 
@@ -22,6 +23,27 @@ Step join_line(Client& zk, const std::string& path, const std::string& id, const
   if (!created.ok()) return step_of(created.code());
   node = created.value().path;
   return Step::kAgain;
+}
+
+std::optional<Step> adopt_earlier_own(Client& zk, const std::string& path, const std::string& id,
+                                      const std::vector<std::string>& line, std::string& node) {
+  for (const std::string& name : line) {
+    if (name == base_name(node)) return std::nullopt;  // only nodes before ours
+    if (!carries_id(name, id)) continue;
+    const std::string earlier = child_path(path, name);
+    auto stat = zk.exists(earlier);
+    if (!stat.ok()) return step_of(stat.code());
+    if (!stat.value() || stat.value()->ephemeral_owner != zk.session_id()) continue;
+    auto mine = zk.exists(node);
+    if (!mine.ok()) return step_of(mine.code());
+    if (mine.value() && mine.value()->ephemeral_owner == zk.session_id()) {
+      const Code c = zk.remove(node, mine.value()->version).code();
+      if (c != Code::Ok && c != Code::NoNode) return step_of(c);
+    }
+    node = earlier;
+    return Step::kAgain;
+  }
+  return std::nullopt;
 }
 
 void leave_line(Client& zk, std::string& node) {

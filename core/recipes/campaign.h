@@ -6,6 +6,10 @@
 #include "core/recipes/election.h"
 #include "core/recipes/protected_create.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace zsim::core::recipes::detail {
 
 enum class Step : uint8_t {
@@ -51,6 +55,17 @@ Leadership run_campaign(Client& zk, Duration idle_timeout, int rounds_max, Round
 // `node` on success.
 Step join_line(Client& zk, const std::string& path, const std::string& id, const std::string& data,
                bool check_owner, std::string& node);
+
+// A create of ours that was in flight when the connection broke can land
+// after join_line's search found nothing (the server we reconnected to had
+// not applied it yet), so this session may own two nodes in the line; a
+// candidate waiting behind its own node waits forever (election-herd-free
+// seed 356). If a node before `node` in `line` (sorted, holding `node`)
+// carries `id` and is this session's, keeps that one: deletes `node`, points
+// it at the earlier one and returns kAgain. Returns nullopt when there is no
+// such node.
+std::optional<Step> adopt_earlier_own(Client& zk, const std::string& path, const std::string& id,
+                                      const std::vector<std::string>& line, std::string& node);
 
 // Deletes `node` if this session still owns it (best effort), and clears it.
 void leave_line(Client& zk, std::string& node);

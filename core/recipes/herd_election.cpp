@@ -32,7 +32,12 @@ Step HerdElection::round(uint64_t seen) {
     node_.clear();  // gone: join again
     return Step::kAgain;
   }
-  if (me != line.begin()) return Step::kWait;
+  if (me != line.begin()) {
+    if (options_.check_owner) {
+      if (auto adopted = detail::adopt_earlier_own(zk_, options_.path, options_.id, line, node_)) return *adopted;
+    }
+    return Step::kWait;
+  }
   auto head = zk_.get_data(node_);
   if (head.code() == Code::NoNode) {
     node_.clear();

@@ -31,6 +31,7 @@ Step HerdFreeElection::round(uint64_t seen) {
     return Step::kAgain;
   }
   if (me == line.begin()) return lead_if_mine(seen);
+  if (auto adopted = detail::adopt_earlier_own(zk_, options_.path, options_.id, line, node_)) return *adopted;
   // Watch the predecessor only. Gone already: list again (never re-create:
   // CURATOR-644/645).
   auto predecessor = zk_.get_data(child_path(options_.path, *(me - 1)), /*watch=*/true);

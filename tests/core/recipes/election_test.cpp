@@ -13,9 +13,11 @@
 //   - a herd candidate does not lead through a node that carries its id but
 //     belongs to another session -- unless the ownership check is off, the
 //     planted CURATOR-696 bug.
+#include "core/recipes/campaign.h"
 #include "core/recipes/ephemeral_master.h"
 #include "core/recipes/herd_election.h"
 #include "core/recipes/herd_free_election.h"
+#include "core/recipes/sequence.h"
 #include "tests/core/recipes/recipe_world.h"
 
 #include <gtest/gtest.h>
@@ -248,6 +250,71 @@ void head_of_line_made_by_another_session(bool check_owner) {
     EXPECT_EQ(token, old_czxid);
   }
 }
+
+// election-herd-free seed 356: a create whose connection broke landed after
+// the candidate's search had found nothing, so its session owned two nodes
+// of the line and the candidate waited behind its own earlier one forever.
+// A candidate keeps the earlier node of its own session and deletes its
+// later one; an earlier node with its id but another session's is left
+// alone (it waits for that session to end).
+void two_nodes_with_my_id(bool earlier_is_mine) {
+  RecipeWorld w;
+  bool done = false;
+  bool other_done = false;
+  std::string node;
+  std::optional<core::recipes::detail::Step> step;
+  bool later_exists = true;
+  std::string earlier;
+  w.add_client("other", [&](io::Env& env) {
+    core::Client zk(env, w.client_options(seconds(10)));
+    ASSERT_TRUE(RecipeWorld::connect(zk));
+    ASSERT_EQ(zk.create("/election", "").code(), core::Code::Ok);
+    if (!earlier_is_mine) {
+      auto n = zk.create2("/election/_c_c2-n_", "", core::CreateMode::EphemeralSequential);
+      ASSERT_TRUE(n.ok());
+      earlier = n.value().path;
+    }
+    other_done = true;
+    while (true) env.fibers.sleep(seconds(1));  // keeps its session
+  });
+  ASSERT_TRUE(w.run_until([&] { return other_done; }, seconds(10)));
+  w.add_client("me", [&](io::Env& env) {
+    core::Client zk(env, w.client_options(seconds(10)));
+    ASSERT_TRUE(RecipeWorld::connect(zk));
+    if (earlier_is_mine) {
+      auto n = zk.create2("/election/_c_c2-n_", "", core::CreateMode::EphemeralSequential);
+      ASSERT_TRUE(n.ok());
+      earlier = n.value().path;
+    }
+    auto later = zk.create2("/election/_c_c2-n_", "", core::CreateMode::EphemeralSequential);
+    ASSERT_TRUE(later.ok());
+    node = later.value().path;
+    auto kids = zk.get_children("/election");
+    ASSERT_TRUE(kids.ok());
+    step = core::recipes::detail::adopt_earlier_own(zk, "/election", "c2",
+                                                    core::recipes::sorted_by_sequence(kids.value()), node);
+    auto still = zk.exists(later.value().path);
+    ASSERT_TRUE(still.ok());
+    later_exists = still.value().has_value();
+    done = true;
+    while (true) env.fibers.sleep(seconds(1));
+  });
+  ASSERT_TRUE(w.run_until([&] { return done; }, seconds(10)));
+  if (earlier_is_mine) {
+    ASSERT_TRUE(step.has_value());
+    EXPECT_EQ(*step, core::recipes::detail::Step::kAgain);
+    EXPECT_EQ(node, earlier) << "kept its later node";
+    EXPECT_FALSE(later_exists) << "left its later node in the line";
+  } else {
+    EXPECT_FALSE(step.has_value()) << "took another session's node for its own";
+    EXPECT_NE(node, earlier);
+    EXPECT_TRUE(later_exists);
+  }
+}
+
+TEST(Elections, ACandidateKeepsTheEarlierOfItsOwnTwoNodes) { two_nodes_with_my_id(true); }
+
+TEST(Elections, AnEarlierNodeWithMyIdOfAnotherSessionIsNotMine) { two_nodes_with_my_id(false); }
 
 TEST(HerdElection, DoesNotLeadThroughAnotherSessionsNode) { head_of_line_made_by_another_session(true); }
 

@@ -43,6 +43,11 @@ TEST(RecipeScenarios, HerdElectionIsSafeAndLive) { expect_seeds_pass("election-h
 
 TEST(RecipeScenarios, HerdFreeElectionIsSafeAndLive) { expect_seeds_pass("election-herd-free", 1, 4); }
 
+// Seed 356: a candidate's create landed after its search found nothing, so
+// its session held two nodes and it waited behind its own (no leader after
+// the heal). It now keeps the earlier one.
+TEST(RecipeScenarios, HerdFreeCandidateWithTwoOwnNodesStillLeads) { expect_seeds_pass("election-herd-free", 356, 356); }
+
 TEST(RecipeScenarios, ReelectionHappensWithinTheBound) { expect_seeds_pass("reelection", 1, 4); }
 
 TEST(RecipeScenarios, TheHerdElectionWithoutTheOwnershipCheckIsCaught) {
