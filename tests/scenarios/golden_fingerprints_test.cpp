@@ -44,8 +44,8 @@ constexpr Golden kGolden[] = {
     {"reliable-network-naive", 7, "af2892512aa294a6", "invariant"},
     {"sequential", 7, "95c7f8a96b865165", "ok"},
     {"sessions", 7, "51fe7f02a9e734d1", "ok"},
-    {"single-register", 7, "b358938e2133b574", "ok"},
-    {"single-register-unsafe-ack", 7, "36cc03ba03f6c1b6", "ok"},
+    {"single-register", 7, "c8ab726c4199d32e", "ok"},
+    {"single-register-unsafe-ack", 7, "a17bd1d5617f3e0b", "ok"},
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
     {"watches", 7, "434b42d1214b004f", "ok"},
 };
