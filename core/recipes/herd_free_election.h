@@ -16,6 +16,10 @@
 //     so chase each other's tails forever (CURATOR-644/645).
 //   - My node is not in the list (deleted while my session lives): make a
 //     new one.
+//   - An earlier node carries my id and is my session's: a create of mine
+//     landed after the search that found nothing (its connection broke, and
+//     the server I reconnected to had not applied it yet). Keep the earlier
+//     one, delete mine: else I would wait behind my own node forever.
 // One deletion wakes one candidate: no herd.
 // Znodes: `path` PERSISTENT (created if missing); one EPHEMERAL_SEQUENTIAL
 //   child per candidacy, data = the candidate's data.
