@@ -41,8 +41,8 @@ declare -A NO_SAFETY_SYMPTOM=(
 if [[ -z "$scenarios" ]]; then
   # Every listed scenario that runs a ZAB ensemble and is not broken on
   # purpose (the naive and unsafe ones fail with no planted bug at all:
-  # register-unsafe-commit, election-herd-naive, election-unfenced-pause).
-  scenarios=$("$zsim" list --ensemble | awk '{print $1}' | grep -v -e naive -e unsafe -e broken -e unfenced | paste -sd, -)
+  # register-unsafe-commit, election-herd-naive, election-unfenced-pause-naive).
+  scenarios=$("$zsim" list --ensemble | awk '{print $1}' | grep -v -e naive -e unsafe -e broken | paste -sd, -)
 fi
 IFS=, read -r -a scenario_list <<<"$scenarios"
 

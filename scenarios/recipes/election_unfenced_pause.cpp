@@ -1,4 +1,4 @@
-// election-unfenced-pause (must fail): the herd-free election is correct,
+// election-unfenced-pause-naive (must fail): the herd-free election is correct,
 // but the leader acts on a resource without a fencing token. A leader
 // paused between deciding to act and acting (a GC pause) for longer than
 // its session wakes still believing it leads -- its handle has not noticed
@@ -18,7 +18,7 @@ void register_election_unfenced_pause(std::vector<Scenario>& out) {
   o.candidate.pass_token = false;
   o.fencing = Fencing::kNone;
   out.push_back(recipe_scenario({
-      .name = "election-unfenced-pause",
+      .name = "election-unfenced-pause-naive",
       .summary = "deliberately broken: a leader acts without a fencing token; a long pause makes two leaders act",
       .shape = {.voters = 3, .clients = 5},
       .faults = FaultModel::clients_only(),

@@ -31,7 +31,7 @@ constexpr Golden kGolden[] = {
     {"election-herd-free", 7, "7e27090c7e44f8b1", "ok"},
     {"election-herd-naive", 7, "6c4c21d5b91177c3", "ok"},
     {"election-master", 7, "eb76479cba32ca7d", "ok"},
-    {"election-unfenced-pause", 7, "1a421312f80b4885", "ok"},
+    {"election-unfenced-pause-naive", 7, "1f4f6486c64cd635", "ok"},
     {"ephemerals", 7, "6f8858bf36382935", "ok"},
     {"kv", 7, "1272bdd83b07ec12", "ok"},
     {"multi", 7, "baab8fe47b086f99", "ok"},
