@@ -693,8 +693,8 @@ class WglSearch {
         writers_[static_cast<std::size_t>(*v)].push_back(op);
       }
     }
-    auto by = [this](const std::vector<std::int64_t>& t) {
-      return [this, &t](std::int32_t a, std::int32_t b) {
+    auto by = [](const std::vector<std::int64_t>& t) {
+      return [&t](std::int32_t a, std::int32_t b) {
         return std::pair(t[static_cast<std::size_t>(a)], a) < std::pair(t[static_cast<std::size_t>(b)], b);
       };
     };
