@@ -8,6 +8,7 @@
 // majority while the old one is isolated; and a server that cannot recover
 // from its disk is started again by its supervisor.
 #include "scenarios/scenario.h"
+#include "tests/scenarios/run_seeds.h"
 
 #include <gtest/gtest.h>
 
@@ -18,20 +19,8 @@
 namespace zsim::scenarios {
 namespace {
 
-RunResult run(const std::string& name, std::uint64_t seed) {
-  const Scenario* s = find_scenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  RunOptions options;
-  options.seed = seed;
-  return run_scenario(*s, options);
-}
-
-void expect_seeds_pass(const std::string& name, std::uint64_t first, std::uint64_t last) {
-  for (std::uint64_t seed = first; seed <= last; ++seed) {
-    const RunResult r = run(name, seed);
-    EXPECT_EQ(r.verdict, sim::Verdict::kOk) << name << " seed " << seed << ": " << r.message;
-  }
-}
+using test::expect_seeds_pass;
+using test::run;
 
 TEST(EnsembleScenarios, RegisterKeepsZooKeeperGuaranteesUnderFaults) { expect_seeds_pass("register", 1, 6); }
 

@@ -4,6 +4,7 @@
 // seed of 1..50, and that re-running a failing seed reproduces it exactly
 // (same verdict, message and fingerprint), with a plan given explicitly too.
 #include "scenarios/scenario.h"
+#include "tests/scenarios/run_seeds.h"
 
 #include <gtest/gtest.h>
 
@@ -13,13 +14,7 @@
 namespace zsim::scenarios {
 namespace {
 
-RunResult run(const std::string& name, std::uint64_t seed) {
-  const Scenario* s = find_scenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  RunOptions o;
-  o.seed = seed;
-  return run_scenario(*s, o);
-}
+using test::run;
 
 TEST(ReliableNetwork, BothScenariosAreRegistered) {
   ASSERT_NE(find_scenario("reliable-network-naive"), nullptr);

@@ -4,19 +4,14 @@
 // before they are durable) is caught by the linearizability check within a
 // small sweep -- so the harness can fail, and does when it should.
 #include "scenarios/scenario.h"
+#include "tests/scenarios/run_seeds.h"
 
 #include <gtest/gtest.h>
 
 namespace zsim::scenarios {
 namespace {
 
-RunResult run(const std::string& name, std::uint64_t seed) {
-  const Scenario* s = find_scenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  RunOptions options;
-  options.seed = seed;
-  return run_scenario(*s, options);
-}
+using test::run;
 
 TEST(SingleServerScenarios, RegisterIsLinearizableUnderFaults) {
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {

@@ -4,6 +4,7 @@
 // disk faults); each naive variant is caught within a few seeds, by the
 // check that names its flaw; and a seed reproduces its fingerprint.
 #include "scenarios/scenario.h"
+#include "tests/scenarios/run_seeds.h"
 
 #include <gtest/gtest.h>
 
@@ -13,20 +14,8 @@
 namespace zsim::scenarios {
 namespace {
 
-RunResult run(const std::string& name, std::uint64_t seed) {
-  const Scenario* s = find_scenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  RunOptions options;
-  options.seed = seed;
-  return run_scenario(*s, options);
-}
-
-void expect_seeds_pass(const std::string& name, std::uint64_t first, std::uint64_t last) {
-  for (std::uint64_t seed = first; seed <= last; ++seed) {
-    const RunResult r = run(name, seed);
-    EXPECT_EQ(r.verdict, sim::Verdict::kOk) << name << " seed " << seed << ": " << r.message;
-  }
-}
+using test::expect_seeds_pass;
+using test::run;
 
 // The first seed in [1, last] that fails, with its result.
 std::optional<RunResult> first_caught(const std::string& name, std::uint64_t last) {
