@@ -260,8 +260,6 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   reboots.power_loss_max = seconds(1);
   // The steps where a write is acknowledged, made durable, or handed to a
   // new leader's history.
-  // The steps where a write is acknowledged, made durable, or handed to a
-  // new leader's history.
   reboots.crash_sites = {"zab.leader.commit-sent", "zab.leader.established", "zab.follower.ack-sent",
                          "zab.learner.sync-txn-logged", "zab.learner.newleader-acked"};
   // Leaders cut off from their peers but not their clients (so they log
@@ -281,6 +279,45 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
     return std::make_unique<RegisterWorkload>(sim, with_bug(reboot_spec, p));
   };
   out.push_back(std::move(reboot));
+
+  // The leader handover, and nothing else: the leader is cut off from its
+  // peers but not its clients (it logs writes no quorum will take), the
+  // others elect a new one, and the power fails for the ensemble at the
+  // handover itself -- as the new leader establishes, or as a learner acks
+  // its NEWLEADER -- with the servers back one by one. Whoever is back
+  // first elects among themselves from what their disks say about the new
+  // epoch: this is where ZAB writes currentEpoch before it acknowledges
+  // (ZOOKEEPER-1282) and syncs the DIFF before NEWLEADER's ACK
+  // (ZOOKEEPER-3911, -2355).
+  RegisterSpec handover_spec = reboot_spec;
+  sim::PlanOptions handover = ensemble_faults(handover_spec.ensemble, handover_spec.clients);
+  handover.swarm = false;
+  handover.crashes = false;
+  handover.pauses = false;
+  handover.clock_faults = false;
+  handover.duplicates = false;
+  handover.stream_resets = false;
+  handover.disk_faults = false;
+  handover.client_crashes = false;
+  handover.client_pauses = false;
+  handover.loss = false;
+  handover.power_loss_max = seconds(1);
+  handover.crash_sites = {"zab.leader.established", "zab.learner.newleader-acked"};
+  handover.role_targets = {"@leader"};
+  handover.isolate_share = {1, 1};
+  handover.role_share = {1, 1};
+  handover.isolate_except_share = {1, 1};
+  handover.power_stagger_share = {1, 1};
+  handover.power_at_site_share = {1, 1};
+  handover.fault_gap_mean = millis(400);
+  Scenario handover_scenario = ensemble_scenario(
+      "register-handover",
+      "3 servers: read/write/cas while an isolated leader is replaced and the power fails at the handover",
+      std::move(handover));
+  handover_scenario.build = [handover_spec](sim::Simulator& sim, const RunParams& p) {
+    return std::make_unique<RegisterWorkload>(sim, with_bug(handover_spec, p));
+  };
+  out.push_back(std::move(handover_scenario));
 }
 
 }  // namespace zsim::scenarios

@@ -38,6 +38,7 @@ constexpr Golden kGolden[] = {
     {"queue", 7, "9c80c0ab76517734", "ok"},
     {"reelection", 7, "47b9db4212195d19", "ok"},
     {"register", 7, "4bb466082dcdeb26", "ok"},
+    {"register-handover", 7, "071491c503955c9f", "ok"},
     {"register-reboots", 7, "def0dff6d461f89d", "ok"},
     {"register-unsafe-commit", 7, "3c7cf427afff804a", "invariant"},
     {"reliable-network-fixed", 7, "1adf69dcb4d9e402", "ok"},
