@@ -14,6 +14,7 @@
 #include "tools/arguments.h"
 #include "tools/commands.h"
 #include "tools/isolation.h"
+#include "tools/run_input.h"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -34,85 +35,10 @@ namespace {
 using scenarios::RunResult;
 using scenarios::Scenario;
 
-// The default wall-clock limit of one seed (--seed-timeout). Seeds take
-// milliseconds to seconds (tens of seconds in the sanitizer build); five
-// minutes only ever stops a loop.
-constexpr std::string_view kSeedTimeoutDefault = "5m";
-// --jobs above this many per core only adds processes that wait.
-constexpr unsigned kJobsPerCoreMax = 4;
 
-// Bad input: the message, then exit status 2.
-struct BadInput {
-  std::string message;
-};
 
-template <typename T>
-T value_or_throw(Parsed<T> parsed) {
-  if (auto* why = std::get_if<std::string>(&parsed)) throw BadInput{*why};
-  return std::get<T>(std::move(parsed));
-}
 
-const Scenario& scenario_or_throw(const std::string& name) {
-  const Scenario* s = scenarios::find_scenario(name);
-  if (s == nullptr) {
-    std::string known;
-    for (const Scenario& x : scenarios::all_scenarios()) {
-      if (!x.hidden) known += (known.empty() ? "" : ", ") + x.name;
-    }
-    throw BadInput{fmt::format("unknown scenario {} (known: {})", quote_input(name), known)};
-  }
-  return *s;
-}
 
-// --bug NAME: a planted bug of the catalog that the scenario's servers can
-// carry, or bad input naming the choices.
-core::PlantedBug bug_or_throw(const std::string& name, const Scenario& s) {
-  if (name.empty()) return core::PlantedBug::kNone;
-  const std::optional<core::PlantedBug> bug = core::find_planted_bug(name);
-  if (!bug) {
-    std::string known;
-    for (const core::PlantedBugInfo& b : core::kPlantedBugs) known += (known.empty() ? "" : ", ") + std::string(b.name);
-    throw BadInput{fmt::format("unknown planted bug {} (`zsim bugs` lists them: {})", quote_input(name), known)};
-  }
-  if (std::string why = scenarios::bug_error_for(s, *bug); !why.empty()) throw BadInput{why};
-  return *bug;
-}
-
-std::string read_file_or_throw(const std::string& path, std::string_view what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw BadInput{fmt::format("cannot read {} {}: it is a directory", what, quote_input(path))};
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  if (in) buf << in.rdbuf();
-  if (!in || in.bad()) throw BadInput{fmt::format("cannot read {} {}", what, quote_input(path))};
-  return buf.str();
-}
-
-sim::FaultPlan read_plan_or_throw(const std::string& path, const Scenario& s) {
-  const std::string text = read_file_or_throw(path, "plan file");
-  std::vector<int> lines;
-  auto parsed = sim::parse_plan(text, &lines);
-  if (auto* err = std::get_if<sim::PlanParseError>(&parsed)) {
-    throw BadInput{fmt::format("plan file {}: {}", quote_input(path), err->to_string())};
-  }
-  sim::FaultPlan plan = std::get<sim::FaultPlan>(std::move(parsed));
-  if (std::string problem = scenarios::validate_for(s, plan); !problem.empty()) {
-    throw BadInput{fmt::format("plan file {}: {}", quote_input(path), problem)};
-  }
-  // Faults belong to the safety phase: the liveness phase heals everything
-  // and must see no new fault, so a later event is a mistake, not a no-op.
-  for (std::size_t i = 0; i < plan.events.size(); ++i) {
-    if (plan.events[i].at > s.safety_phase) {
-      throw BadInput{fmt::format("plan file {}: line {}: {} is after the end of the safety phase ({}) of "
-                                 "scenario {}; faults happen only in the safety phase",
-                                 quote_input(path), lines[i], sim::print_event(plan.events[i]),
-                                 format_duration(s.safety_phase), s.name)};
-    }
-  }
-  return plan;
-}
 
 std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
@@ -160,11 +86,6 @@ std::int64_t ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::chrono::milliseconds seed_timeout_or_throw(const std::string& text) {
-  if (text == "0") return std::chrono::milliseconds{0};
-  const Duration d = value_or_throw(parse_positive_duration(text, "--seed-timeout"));
-  return std::max(std::chrono::milliseconds{1}, std::chrono::duration_cast<std::chrono::milliseconds>(d));
-}
 
 // --- run ---------------------------------------------------------------------
 
@@ -334,18 +255,6 @@ class Progress {
   bool shown_ = false;
 };
 
-std::size_t jobs_for(int asked, std::uint64_t seeds) {
-  if (asked < 0) throw BadInput{"--jobs must be at least 1 (0: one per core)"};
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::size_t jobs = asked > 0 ? static_cast<std::size_t>(asked) : cores;
-  if (jobs > std::size_t{kJobsPerCoreMax} * cores) {
-    const std::size_t capped = std::size_t{kJobsPerCoreMax} * cores;
-    fmt::print(stderr, "zsim: --jobs {} is more than {} per core ({} cores); using {}\n", asked, kJobsPerCoreMax,
-               cores, capped);
-    jobs = capped;
-  }
-  return static_cast<std::size_t>(std::clamp<std::uint64_t>(seeds, 1, jobs));
-}
 
 int do_sweep(const SweepArgs& args) {
   const Scenario& s = scenario_or_throw(args.scenario);
@@ -451,20 +360,7 @@ int do_list(bool ensemble_only) {
   return 0;
 }
 
-// Runs a command body, turning BadInput into the one-line message + exit 2.
-template <typename F>
-void guarded(int* exit_code, F&& body) {
-  try {
-    *exit_code = body();
-  } catch (const BadInput& e) {
-    fmt::print(stderr, "zsim: {}\n", e.message);
-    *exit_code = 2;
-  }
-}
 
-const char* const kSeedTimeoutHelp =
-    "Wall-clock limit of one seed (default 5m; 0: none): a seed still running then is stopped "
-    "and gets the verdict crash, with where it was (a loop inside one event)";
 
 }  // namespace
 

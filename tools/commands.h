@@ -18,5 +18,6 @@ namespace zsim::tools {
 void add_run_commands(CLI::App& app, int* exit_code);     // run, sweep, plan, list
 void add_check_command(CLI::App& app, int* exit_code);    // check (checkers/)
 void add_shell_command(CLI::App& app, int* exit_code);    // shell (tools/shell/)
+void add_shrink_command(CLI::App& app, int* exit_code);   // shrink (sim/plan_shrink.h)
 
 }  // namespace zsim::tools
