@@ -30,6 +30,33 @@ TEST(EnsembleScenarios, SequentialNamesAreUniqueKeptAndInCommitOrder) { expect_s
 
 TEST(EnsembleScenarios, EphemeralsLiveExactlyAsLongAsTheirSessions) { expect_seeds_pass("sessions", 1, 10); }
 
+TEST(EnsembleScenarios, TheHandoverLosesNothingWhenTheEpochIsWrittenInTime) {
+  expect_seeds_pass("register-handover", 1, 6);
+}
+
+TEST(EnsembleScenarios, HandoverPlansStrikeOnlyAtTheHandover) {
+  // Every power loss is at one of the two handover steps, and every
+  // partition isolates the leader: what makes 1282 reachable (seed 1).
+  const Scenario* s = find_scenario("register-handover");
+  ASSERT_NE(s, nullptr);
+  int power = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const sim::FaultEvent& e : plan_for_seed(*s, seed).events) {
+      if (e.kind == sim::FaultKind::kPowerLoss) ADD_FAILURE() << "seed " << seed << ": " << sim::print_event(e);
+      if (e.kind == sim::FaultKind::kPowerLossAt) {
+        ++power;
+        EXPECT_TRUE(e.site == "zab.leader.established" || e.site == "zab.learner.newleader-acked") << e.site;
+        EXPECT_GT(e.stagger.count(), 0) << sim::print_event(e);
+      }
+      if (e.kind == sim::FaultKind::kPartition) {
+        EXPECT_EQ(e.shape, sim::PartitionShape::kIsolate) << sim::print_event(e);
+        EXPECT_EQ(e.groups[0], std::vector<std::string>{"@leader"}) << sim::print_event(e);
+      }
+    }
+  }
+  EXPECT_GE(power, 10) << "too few power losses at the handover in seeds 1..20";
+}
+
 TEST(EnsembleScenarios, SameSeedSameFingerprint) {
   for (const char* name : {"register", "sessions"}) {
     const RunResult a = run(name, 7);
