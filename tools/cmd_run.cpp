@@ -14,6 +14,7 @@
 #include "tools/arguments.h"
 #include "tools/commands.h"
 #include "tools/isolation.h"
+#include "tools/regression_file.h"
 #include "tools/run_input.h"
 
 #include <fmt/core.h>
@@ -100,7 +101,29 @@ struct RunArgs {
   bool no_fork = false;
   std::string seed_timeout{kSeedTimeoutDefault};
   std::string bug;
+  std::string save_regression;
 };
+
+// --save-regression FILE: the run's plan with what it gave, as a regression
+// file (tools/regression_file.h) that `tools/run-regression.sh` replays.
+void save_regression(const std::string& path, const Scenario& s, const scenarios::RunOptions& options,
+                     const RunResult& r) {
+  const sim::FaultPlan plan = options.plan ? *options.plan : scenarios::plan_for_seed(s, options.seed);
+  RunResult described = r;
+  described.scenario = s.name;
+  described.seed = options.seed;
+  described.bug = options.params.bug;
+  const std::string text =
+      regression_text(described, plan,
+                      {fmt::format("zsim run --save-regression: the plan {} ran under", options.plan ? "it was given" : "the seed generated"),
+                       fmt::format("replay: {}", scenarios::reproduce_command(described, path))});
+  std::ofstream file(path, std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) throw BadInput{fmt::format("cannot write the regression file {}", quote_input(path))};
+  // On stderr: with --json, the result object stays the last line of stdout.
+  fmt::print(stderr, "saved as a regression file: {} (expect: {})\n", path, expectation(described));
+}
 
 // One traced run, remembering each event's hash (and its line, up to a cap)
 // to find where two runs part ways.
@@ -177,6 +200,7 @@ int run_body(const Scenario& s, const scenarios::RunOptions& base, const RunArgs
   const auto start = std::chrono::steady_clock::now();
   const RunResult r = scenarios::run_scenario(s, options);
   print_run_result(r, ms_since(start), args.json, false, args.plan_file);
+  if (!args.save_regression.empty()) save_regression(args.save_regression, s, options, r);
   return r.verdict == sim::Verdict::kOk ? 0 : 1;
 }
 
@@ -187,6 +211,11 @@ int do_run(const RunArgs& args) {
   options.params.bug = bug_or_throw(args.bug, s);
   const auto timeout = seed_timeout_or_throw(args.seed_timeout);
   if (!args.plan_file.empty()) options.plan = read_plan_or_throw(args.plan_file, s);
+  if (!args.save_regression.empty()) {
+    // Before the run, not after: a path that cannot be written is bad input.
+    std::ofstream probe(args.save_regression, std::ios::app);
+    if (!probe) throw BadInput{fmt::format("cannot write the regression file {}", quote_input(args.save_regression))};
+  }
   if (args.no_fork) return run_body(s, options, args);
   const auto start = std::chrono::steady_clock::now();
   const ChildExit child = run_in_child([&] { return run_body(s, options, args); }, timeout);
@@ -199,6 +228,7 @@ int do_run(const RunArgs& args) {
   r.plan_given = options.plan.has_value();
   r.bug = options.params.bug;
   print_run_result(r, ms_since(start), args.json, true, args.plan_file);
+  if (!args.save_regression.empty()) save_regression(args.save_regression, s, options, r);
   return 1;
 }
 
@@ -389,6 +419,9 @@ void add_run_commands(CLI::App& app, int* exit_code) {
   run->add_option("--seed-timeout", run_args->seed_timeout, kSeedTimeoutHelp);
   run->add_option("--bug", run_args->bug,
                   "Plant a bug of the catalog in every server (`zsim bugs` lists them; for proving the checks)");
+  run->add_option("--save-regression", run_args->save_regression,
+                  "Write the run's plan and its verdict as a regression file (tests/regressions/; see "
+                  "docs/shrinking.md)");
   run->callback([run_args, exit_code] { guarded(exit_code, [&] { return do_run(*run_args); }); });
 
   auto sweep_args = std::make_shared<SweepArgs>();

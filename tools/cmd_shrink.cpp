@@ -17,6 +17,7 @@
 #include "sim/plan_shrink.h"
 #include "tools/commands.h"
 #include "tools/isolation.h"
+#include "tools/regression_file.h"
 #include "tools/run_input.h"
 
 #include <fmt/core.h>
@@ -43,16 +44,6 @@ struct ShrinkArgs {
   std::string seed_timeout{kSeedTimeoutDefault};
 };
 
-// "lost-commit" for "lost-commit: s4 committed ...": the name of the
-// invariant a message reports, when it starts with one (a word before a
-// colon); "" when it does not (a scenario's own check that says what it saw
-// in words: then any invariant failure counts as the same).
-std::string invariant_name(const std::string& message) {
-  const std::size_t colon = message.find(':');
-  if (colon == std::string::npos) return "";
-  const std::string name = message.substr(0, colon);
-  return name.find(' ') == std::string::npos ? name : "";
-}
 
 // What a candidate must reproduce.
 struct Target {
@@ -68,8 +59,6 @@ struct Target {
     return fmt::format("invariant {}", invariant);
   }
 };
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -166,21 +155,17 @@ int do_shrink(const ShrinkArgs& args) {
 
   // The shrunk plan's own message, for the file (one more run).
   const RunResult last = runner.run({r.plan}).front();
-  RunResult for_command = last;
-  for_command.scenario = s.name;
-  for_command.seed = seed;
-  for_command.bug = bug;
-  const std::string replay = scenarios::reproduce_command(for_command, out);
-  std::string text = fmt::format(
-      "# zsim shrink: scenario {}, seed {}{}\n"
-      "# expect: {}\n"
-      "# message: {}\n"
-      "# shrunk from {} fault events to {} in {} runs ({:.1f} s){}\n"
-      "# replay: {}\n",
-      s.name, seed, bug == core::PlantedBug::kNone ? "" : fmt::format(", bug {}", core::planted_bug_info(bug)->name),
-      target.to_string(), first_line(last.message), original.events.size(), r.plan.events.size(), r.runs, took,
-      r.budget_spent ? "; stopped at --max-runs" : r.stopped ? "; stopped at --time-limit" : "", replay);
-  text += sim::print_plan(r.plan);
+  RunResult described = last;  // a worker's result: name what it ran
+  described.scenario = s.name;
+  described.seed = seed;
+  described.bug = bug;
+  const std::string replay = scenarios::reproduce_command(described, out);
+  const std::string text = regression_text(
+      described, r.plan,
+      {fmt::format("zsim shrink: from {} fault events to {} in {} runs ({:.1f} s){}", original.events.size(),
+                   r.plan.events.size(), r.runs, took,
+                   r.budget_spent ? "; stopped at --max-runs" : r.stopped ? "; stopped at --time-limit" : ""),
+       fmt::format("replay: {}", replay)});
   std::ofstream file(out, std::ios::trunc);
   file << text;
   file.close();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Replays one regression file and checks it still gives the verdict it
 # records. A regression file is a fault plan whose comment lines say what
-# it reproduces, as `zsim shrink` writes it:
+# it reproduces, as `zsim shrink` and `zsim run --save-regression` write it
+# (tools/regression_file.h):
 #
-#   # zsim shrink: scenario S, seed N[, bug B]
+#   # zsim regression: scenario S, seed N[, bug B]
 #   # expect: VERDICT [INVARIANT]        (ok, invariant, linearizability, ...)
 #   at 500ms pause @leader 700ms
 #   ...
@@ -21,10 +22,10 @@ zsim=${1:?usage: $0 ZSIM FILE}
 file=${2:?usage: $0 ZSIM FILE}
 [[ -r "$file" ]] || { echo "run-regression: cannot read '$file'" >&2; exit 2; }
 
-header=$(grep -m1 '^# zsim shrink: ' "$file" || true)
+header=$(grep -m1 '^# zsim regression: ' "$file" || true)
 expect=$(grep -m1 '^# expect: ' "$file" || true)
 [[ -n "$header" && -n "$expect" ]] || {
-  echo "run-regression: $file: needs '# zsim shrink: scenario S, seed N[, bug B]' and '# expect: VERDICT' lines" >&2
+  echo "run-regression: $file: needs '# zsim regression: scenario S, seed N[, bug B]' and '# expect: VERDICT' lines" >&2
   exit 2
 }
 scenario=$(sed -n 's/.*scenario \([a-z0-9-]*\).*/\1/p' <<<"$header")

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -42,7 +43,7 @@ TEST(ShrinkCli, AFailingSeedShrinksToAFewEventsThatFailTheSameWay) {
   EXPECT_NE(r.err.find("shrink reliable-network-naive seed 1: invariant with 22 fault events"), std::string::npos)
       << r.err;
   const std::string text = zsim::testing::slurp(out);
-  EXPECT_EQ(text.rfind("# zsim shrink: scenario reliable-network-naive, seed 1\n# expect: invariant\n", 0), 0u)
+  EXPECT_EQ(text.rfind("# zsim regression: scenario reliable-network-naive, seed 1\n# expect: invariant\n", 0), 0u)
       << text;
   const int events = events_in(text);
   EXPECT_GE(events, 1);
@@ -98,6 +99,36 @@ TEST(ShrinkCli, BadInputIsOneLineAndLeavesNoFile) {
   EXPECT_EQ(nowhere.exit_code, 2);
   EXPECT_EQ(nowhere.err, "zsim: cannot write the shrunk plan to '" + dir + "/no/such/dir/x.plan'\n");
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(ShrinkCli, ARunSavesItsPlanAsARegressionFileThatReplaysAsRecorded) {
+  const std::string dir = zsim::testing::make_temp_dir();
+  const std::string failing = dir + "/naive.plan";
+  const auto r = zsim("run --scenario reliable-network-naive --seed 1 --save-regression " + failing);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("saved as a regression file: " + failing + " (expect: invariant)"), std::string::npos) << r.err;
+  const std::string text = zsim::testing::slurp(failing);
+  EXPECT_EQ(text.rfind("# zsim regression: scenario reliable-network-naive, seed 1\n# expect: invariant\n", 0), 0u)
+      << text;
+  const std::string runner = std::string(ZSIM_SOURCE_DIR) + "/tools/run-regression.sh " + kZsim + " ";
+  EXPECT_EQ(run_command(runner + failing).exit_code, 0);
+
+  // A passing run records `ok`; the runner holds it to that, and says so
+  // when the file's expectation is not what the run gives.
+  const std::string passing = dir + "/fixed.plan";
+  EXPECT_EQ(zsim("run --scenario reliable-network-fixed --seed 1 --json --save-regression " + passing).exit_code, 0);
+  EXPECT_NE(zsim::testing::slurp(passing).find("# expect: ok\n"), std::string::npos);
+  EXPECT_EQ(run_command(runner + passing).exit_code, 0);
+  std::string wrong = zsim::testing::slurp(passing);
+  wrong.replace(wrong.find("# expect: ok"), 12, "# expect: invariant");
+  std::ofstream(dir + "/wrong.plan") << wrong;
+  const auto caught = run_command(runner + dir + "/wrong.plan");
+  EXPECT_EQ(caught.exit_code, 1);
+  EXPECT_NE(caught.err.find("expected invariant, got ok"), std::string::npos) << caught.err;
+
+  const auto nowhere = zsim("run --scenario reliable-network-fixed --seed 1 --save-regression " + dir + "/no/dir/x.plan");
+  EXPECT_EQ(nowhere.exit_code, 2);
+  EXPECT_EQ(nowhere.err, "zsim: cannot write the regression file '" + dir + "/no/dir/x.plan'\n");
 }
 
 TEST(ShrinkCli, HelpSaysWhatItKeepsAndWhatItWrites) {
