@@ -180,6 +180,7 @@ bool Network::send(HostId self, ConnId end, Bytes bytes) {
   const HostId to = c->host[dst];
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
+  stats_.bytes_sent += size;
   if (c->state == Conn::State::kBroken) {
     trace_drop(from, to, size, "broken");
     return true;
@@ -307,6 +308,7 @@ void Network::send_datagram(HostId self, HostId to, Port port, Bytes bytes) {
   ZSIM_ASSERT(to < hosts_.host_count());
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
+  stats_.bytes_sent += size;
   trace_.event(loop_.now(), hosts_.name_of(self), "net.send",
                {{"dgram", true}, {"to", hosts_.name_of(to)}, {"port", std::uint32_t{port}}, {"bytes", size}});
   if (is_blocked(self, to)) return trace_drop(self, to, size, "partition");

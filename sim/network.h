@@ -93,6 +93,7 @@ class HostDirectory {
 
 struct NetworkStats {
   std::uint64_t messages_sent = 0;
+  std::uint64_t bytes_sent = 0;  // payload bytes of every message sent (streams and datagrams)
   std::uint64_t messages_delivered = 0;
   std::uint64_t messages_dropped = 0;
   std::uint64_t messages_duplicated = 0;

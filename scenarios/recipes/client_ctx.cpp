@@ -42,7 +42,7 @@ core::Client& ClientCtx::zk() {
   return *client_;
 }
 
-core::Client& ClientCtx::new_session() {
+core::ClientOptions ClientCtx::session_options() {
   core::ClientOptions o;
   o.servers = servers_;
   o.session_timeout = shape_.session_timeout_min;
@@ -51,18 +51,31 @@ core::Client& ClientCtx::new_session() {
         static_cast<uint64_t>((shape_.session_timeout_max - shape_.session_timeout_min).count() / 1'000'000);
     o.session_timeout += millis(static_cast<int64_t>(env_.random.below(spread_ms + 1)));
   }
+  return o;
+}
+
+core::Client& ClientCtx::new_session() {
+  const core::ClientOptions o = session_options();
   client_.reset();  // first: the old session stops pinging and will expire
   client_ = std::make_unique<core::Client>(env_, o);
   // The watcher records each session the handle gets (recipes wait on the
   // handle's event count, not on its watcher).
   client_->set_watcher([this](const core::WatchedEvent& e) {
-    if (e.type == core::EventType::None && e.state == core::KeeperState::kSyncConnected) note_session();
+    if (e.type == core::EventType::None && e.state == core::KeeperState::kSyncConnected) note_session(*client_);
   });
   return *client_;
 }
 
-void ClientCtx::note_session() {
-  const int64_t id = client_->session_id();
+std::unique_ptr<core::Client> ClientCtx::open_session() {
+  auto handle = std::make_unique<core::Client>(env_, session_options());
+  handle->set_watcher([this, h = handle.get()](const core::WatchedEvent& e) {
+    if (e.type == core::EventType::None && e.state == core::KeeperState::kSyncConnected) note_session(*h);
+  });
+  return handle;
+}
+
+void ClientCtx::note_session(const core::Client& handle) {
+  const int64_t id = handle.session_id();
   if (id == 0 || record_.held(id, incarnation_)) return;
   record_.sessions.push_back(SessionRecord{id, incarnation_, sim_.now()});
 }

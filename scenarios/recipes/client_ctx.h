@@ -65,6 +65,11 @@ class ClientCtx {
   // Abandons the current handle (its session is left to expire on the
   // servers) and starts a new session.
   core::Client& new_session();
+  // A further handle with a session of its own, beside zk() (another
+  // process on this host: e.g. a worker an auto-healer started). Its
+  // sessions are recorded in record() like zk()'s. REQUIRES: the handle
+  // dies before this context (a fiber of this host's process holds it).
+  std::unique_ptr<core::Client> open_session();
   // The current handle's session id (0 before the first handshake).
   int64_t session_id() const;
   // Whether the current handle is connected right now.
@@ -86,7 +91,8 @@ class ClientCtx {
   Time global_now() const { return sim_.now(); }
 
  private:
-  void note_session();
+  void note_session(const core::Client& handle);
+  core::ClientOptions session_options();
 
   io::Env& env_;
   sim::Simulator& sim_;

@@ -61,6 +61,8 @@ class Cluster final : public Workload {
   // Client `index` (1-based) runs `body` instead.
   void client(int index, ClientBody body, Until until = Until::kRunEnds);
   void add_check(std::unique_ptr<Check> check);
+  // Keeps every committed value of `path` in the commit log (data_history).
+  void track_data(std::string path) { commits_.track_data(std::move(path)); }
   // Starts the client hosts. REQUIRES: every client has a body.
   void start();
 

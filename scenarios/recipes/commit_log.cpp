@@ -18,6 +18,8 @@ void CommitLog::apply(const core::Txn& txn) {
       created(op, zxid);
     } else if constexpr (std::is_same_v<T, core::DeleteTxn>) {
       deleted(op.path, zxid);
+    } else if constexpr (std::is_same_v<T, core::SetDataTxn>) {
+      data_changed(op.path, zxid, op.version, op.data);
     }
   };
   if (const auto* multi = std::get_if<core::MultiTxn>(&txn.body)) {
@@ -26,6 +28,7 @@ void CommitLog::apply(const core::Txn& txn) {
   }
   if (const auto* c = std::get_if<core::CreateTxn>(&txn.body)) return created(*c, zxid);
   if (const auto* d = std::get_if<core::DeleteTxn>(&txn.body)) return deleted(d->path, zxid);
+  if (const auto* d = std::get_if<core::SetDataTxn>(&txn.body)) return data_changed(d->path, zxid, d->version, d->data);
   if (std::holds_alternative<core::CreateSessionTxn>(txn.body)) {
     SessionLife& s = sessions_[txn.header.session_id];
     s.id = txn.header.session_id;
@@ -43,6 +46,7 @@ void CommitLog::apply(const core::Txn& txn) {
 
 void CommitLog::created(const core::CreateTxn& c, int64_t zxid) {
   if (nodes_.count(zxid) != 0) return;
+  data_changed(c.path, zxid, 0, c.data);
   // The path was live with an older node: its delete was inside a snapshot
   // this log skipped. (A late report of an older create changes nothing.)
   if (auto it = live_.find(c.path); it != live_.end()) {
@@ -79,10 +83,27 @@ void CommitLog::on_snapshot(const std::string& server, const core::DataTree& tre
     c.ephemeral_owner = znode.ephemeral_owner;
     created(c, znode.czxid);
   }
+  for (auto& [path, values] : data_) {
+    const core::Znode* n = tree.find(path);
+    if (n != nullptr && values.count(n->mzxid) == 0) values[n->mzxid] = DataChange{n->mzxid, n->version, n->data, sim_.now()};
+  }
   for (const auto& [id, timeout_ms] : tree.sessions()) {
     (void)timeout_ms;
     sessions_[id].id = id;
   }
+}
+
+void CommitLog::track_data(std::string path) { data_[std::move(path)]; }
+
+void CommitLog::data_changed(const std::string& path, int64_t zxid, int32_t version, const std::string& data) {
+  auto it = data_.find(path);
+  if (it == data_.end() || it->second.count(zxid) != 0) return;
+  it->second[zxid] = DataChange{zxid, version, data, sim_.now()};
+}
+
+const std::map<int64_t, DataChange>* CommitLog::data_history(const std::string& path) const {
+  auto it = data_.find(path);
+  return it == data_.end() ? nullptr : &it->second;
 }
 
 const NodeLife* CommitLog::node(int64_t czxid) const {

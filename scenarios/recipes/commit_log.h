@@ -49,6 +49,15 @@ struct SessionLife {
   std::optional<Time> closed_at;
 };
 
+// One committed value of a tracked node (CommitLog::track_data): its create
+// (version 0) or a setData.
+struct DataChange {
+  int64_t zxid = 0;
+  int32_t version = 0;
+  std::string data;
+  Time at{};
+};
+
 class CommitLog final : public CommitListener {
  public:
   explicit CommitLog(sim::Simulator& sim) : sim_(sim) {}
@@ -62,6 +71,13 @@ class CommitLog final : public CommitListener {
   const std::map<int64_t, NodeLife>& nodes() const { return nodes_; }
   // The session, or null if the log never saw it.
   const SessionLife* session(int64_t id) const;
+  // Keeps every committed value of `path` from now on (data_history).
+  // Call before the run starts.
+  void track_data(std::string path);
+  // The committed values of a tracked path, by zxid (a value installed
+  // only through a snapshot is taken from the snapshot's tree); null if the
+  // path is not tracked.
+  const std::map<int64_t, DataChange>* data_history(const std::string& path) const;
   // Distinct zxids committed so far.
   uint64_t committed() const { return seen_.size(); }
 
@@ -69,12 +85,14 @@ class CommitLog final : public CommitListener {
   void apply(const core::Txn& txn);
   void created(const core::CreateTxn& c, int64_t zxid);
   void deleted(const std::string& path, int64_t zxid);
+  void data_changed(const std::string& path, int64_t zxid, int32_t version, const std::string& data);
 
   sim::Simulator& sim_;
   std::unordered_set<int64_t> seen_;              // zxids reported (membership only)
   std::map<int64_t, NodeLife> nodes_;             // by czxid
   std::map<std::string, int64_t> live_;           // path -> czxid of the live node
   std::map<int64_t, SessionLife> sessions_;       // by session id
+  std::map<std::string, std::map<int64_t, DataChange>> data_;  // tracked path -> values by zxid
 };
 
 }  // namespace zsim::scenarios::recipes

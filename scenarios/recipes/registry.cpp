@@ -10,6 +10,9 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_election_herd_free(out);
   recipes::register_reelection(out);
   recipes::register_election_unfenced_pause(out);
+  recipes::register_service_registry(out);
+  recipes::register_config(out);
+  recipes::register_auto_healer(out);
 }
 
 }  // namespace zsim::scenarios

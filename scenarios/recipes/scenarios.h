@@ -20,5 +20,8 @@ void register_election_herd_naive(std::vector<Scenario>& out);
 void register_election_herd_free(std::vector<Scenario>& out);
 void register_reelection(std::vector<Scenario>& out);
 void register_election_unfenced_pause(std::vector<Scenario>& out);
+void register_service_registry(std::vector<Scenario>& out);
+void register_config(std::vector<Scenario>& out);
+void register_auto_healer(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios::recipes

@@ -49,6 +49,10 @@ constexpr Golden kGolden[] = {
     {"single-register-unsafe-ack", 7, "a17bd1d5617f3e0b", "ok"},
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
     {"watches", 7, "434b42d1214b004f", "ok"},
+    {"registry", 7, "fafd8496ff1adb8d", "ok"},
+    {"config", 7, "31c4c0e9adc6c39d", "ok"},
+    {"config-unversioned-naive", 7, "6ecc78b7a69e6fe8", "invariant"},
+    {"auto-healer", 7, "f3684d11e8480a9e", "ok"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {

@@ -53,8 +53,21 @@ TEST(RecipeScenarios, ALeaderWithoutAFencingTokenIsCaughtAfterALongPause) {
   EXPECT_NE(r->message.find("two holders act on /db at once"), std::string::npos) << r->message;
 }
 
+TEST(RecipeScenarios, RegistryViewsMatchTheLiveSessionsAfterTheHeal) { expect_seeds_pass("registry", 1, 4); }
+
+TEST(RecipeScenarios, ConfigConsumersNeverGoBackAndEndOnTheLast) { expect_seeds_pass("config", 1, 4); }
+
+TEST(RecipeScenarios, AutoHealerRestoresTheWorkersWithinTheBudget) { expect_seeds_pass("auto-healer", 1, 4); }
+
+TEST(RecipeScenarios, ConfigWritersWithoutAVersionCheckAreCaughtLosingAnUpdate) {
+  const auto r = first_caught("config-unversioned-naive", 10);
+  ASSERT_TRUE(r.has_value()) << "no seed in 1..10 caught the blind config writers";
+  EXPECT_EQ(r->verdict, sim::Verdict::kInvariant) << r->message;
+  EXPECT_NE(r->message.find("an update was lost to a race"), std::string::npos) << r->message;
+}
+
 TEST(RecipeScenarios, SameSeedSameFingerprint) {
-  for (const char* name : {"election-herd-free", "reelection"}) {
+  for (const char* name : {"election-herd-free", "reelection", "registry", "config"}) {
     const RunResult a = run(name, 5);
     const RunResult b = run(name, 5);
     EXPECT_EQ(a.fingerprint, b.fingerprint) << name;

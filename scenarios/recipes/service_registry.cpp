@@ -1,0 +1,173 @@
+// registry: service registration and discovery (core/recipes/
+// service_registry.h) on 3 servers under every fault. c1..c3 are service
+// instances: each keeps an EPHEMERAL /service_registry/<name> holding its
+// address ("c1.sim:7001": the port names the process incarnation), and
+// registers again after an expiry. c4..c6 are discovery clients: each keeps
+// a cached view through child and data watches, re-reading on every
+// wake-up. Client pauses (up to 4 s) outlast the 1-2 s sessions, so
+// instances expire and re-register, and discovery clients lose their
+// sessions and their watches.
+//
+// Judged from what really happened, once the faults heal (check
+// registry-views, liveness): in the settled ensemble's tree, the children
+// of /service_registry are exactly c1..c3, each owned by that client's
+// latest session -- alive in the tree -- and holding the address of its
+// running process; and every discovery client's latest view (published by
+// its running process) equals that set, names and addresses. The run fails
+// with what is missing if that is not reached within the liveness budget.
+#include "core/recipes/service_registry.h"
+#include "scenarios/recipes/recipe_scenario.h"
+#include "scenarios/recipes/scenarios.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+
+namespace zsim::scenarios::recipes {
+
+namespace {
+
+namespace r = core::recipes;
+
+constexpr const char* kRegistry = "/service_registry";
+constexpr int kInstances = 3;
+
+std::string address_of(const std::string& name, uint32_t incarnation) {
+  return fmt::format("{}.sim:{}", name, 7000 + incarnation);
+}
+
+// What the discovery clients believe: the latest view each process
+// published (a restarted process starts with none).
+struct Views {
+  struct View {
+    uint32_t incarnation = 0;
+    bool valid = false;
+    r::ServiceView instances;
+    Time at{};
+  };
+  std::map<std::string, View> by_client;
+};
+
+ClientBody instance() {
+  return [](ClientCtx& me) {
+    const std::string address = address_of(me.name(), me.incarnation());
+    while (true) {
+      core::Client& zk = me.zk();  // a new session once the last one expired
+      r::ServiceInstance self(zk, {.path = kRegistry, .name = me.name(), .address = address});
+      (void)self.maintain(seconds(60), [] { return false; });
+    }
+  };
+}
+
+ClientBody discovery(std::shared_ptr<Views> views) {
+  return [views](ClientCtx& me) {
+    Views::View& mine = views->by_client[me.name()];
+    mine = Views::View{me.incarnation(), false, {}, me.global_now()};
+    while (true) {
+      core::Client& zk = me.zk();
+      r::ServiceDiscovery d(zk, kRegistry);
+      (void)d.follow(
+          seconds(60),
+          [&mine, &me](const r::ServiceView& v) {
+            mine.instances = v;
+            mine.valid = true;
+            mine.at = me.global_now();
+          },
+          [] { return false; });
+    }
+  };
+}
+
+std::string describe(const r::ServiceView& v) {
+  std::string out;
+  for (const auto& [name, address] : v) out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, address);
+  return "{" + out + "}";
+}
+
+class RegistryViews final : public Check {
+ public:
+  explicit RegistryViews(std::shared_ptr<Views> views) : views_(std::move(views)) {}
+  std::string name() const override { return "registry-views"; }
+  bool settled(const Cluster& c) const override { return why_not(c).empty(); }
+  std::string pending(const Cluster& c) const override { return why_not(c); }
+
+  std::optional<Violation> judge(const Cluster& c) const override {
+    const std::string w = why_not(c);
+    if (w.empty()) return std::nullopt;
+    return Violation{sim::Verdict::kLiveness, w, ""};
+  }
+
+ private:
+  std::string why_not(const Cluster& c) const {
+    if (!c.healed_at()) return "not healed yet";
+    const core::DataTree* tree = c.converged_tree();
+    if (tree == nullptr) return "the ensemble has not settled";
+    // The truth: the registry's nodes whose sessions are alive.
+    r::ServiceView truth;
+    const core::Znode* parent = tree->find(kRegistry);
+    if (parent != nullptr) {
+      for (const std::string& child : parent->children) {
+        const core::Znode* n = tree->find(fmt::format("{}/{}", kRegistry, child));
+        if (n != nullptr && tree->sessions().count(n->ephemeral_owner) != 0) truth.emplace(child, n->data);
+      }
+    }
+    // Every instance is registered by its latest session, with the address
+    // of its running process.
+    for (const ClientRecord& rec : c.client_records()) {
+      if (rec.index > kInstances) continue;
+      auto it = truth.find(rec.name);
+      if (it == truth.end()) return fmt::format("{} is not registered (registry: {})", rec.name, describe(truth));
+      const core::Znode* n = tree->find(fmt::format("{}/{}", kRegistry, rec.name));
+      const int64_t latest = rec.sessions.empty() ? 0 : rec.sessions.back().id;
+      if (n->ephemeral_owner != latest) {
+        return fmt::format("{}'s node belongs to session 0x{:x}, not to its latest session 0x{:x}", rec.name,
+                           n->ephemeral_owner, latest);
+      }
+      if (it->second != address_of(rec.name, rec.incarnation)) {
+        return fmt::format("{}'s node holds {}, not the address of its running process {}", rec.name, it->second,
+                           address_of(rec.name, rec.incarnation));
+      }
+    }
+    if (truth.size() != static_cast<std::size_t>(kInstances)) {
+      return fmt::format("the registry holds more than the instances: {}", describe(truth));
+    }
+    // Every discovery client sees exactly that.
+    for (const ClientRecord& rec : c.client_records()) {
+      if (rec.index <= kInstances) continue;
+      auto v = views_->by_client.find(rec.name);
+      if (v == views_->by_client.end() || v->second.incarnation != rec.incarnation || !v->second.valid) {
+        return fmt::format("{} (incarnation {}) has no view yet", rec.name, rec.incarnation);
+      }
+      if (v->second.instances != truth) {
+        return fmt::format("{} sees {} (read at {}), but the live registry is {}", rec.name,
+                           describe(v->second.instances), format_time(v->second.at), describe(truth));
+      }
+    }
+    return "";
+  }
+
+  std::shared_ptr<Views> views_;
+};
+
+}  // namespace
+
+void register_service_registry(std::vector<Scenario>& out) {
+  out.push_back(recipe_scenario({
+      .name = "registry",
+      .summary = "3 servers; 3 service instances register ephemerals, 3 discovery clients watch; views match the live "
+                 "sessions after the heal",
+      .shape = ClusterShape{.voters = 3, .clients = 6},
+      .faults = FaultModel::everything(),
+      .setup =
+          [](Cluster& c) {
+            auto views = std::make_shared<Views>();
+            for (int i = 1; i <= 6; ++i) {
+              c.client(i, i <= kInstances ? instance() : discovery(views), Until::kRunEnds);
+            }
+            c.add_check(std::make_unique<RegistryViews>(views));
+          },
+  }));
+}
+
+}  // namespace zsim::scenarios::recipes
