@@ -10,6 +10,8 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_election_herd_free(out);
   recipes::register_reelection(out);
   recipes::register_election_unfenced_pause(out);
+  recipes::register_queues(out);
+  recipes::register_work_queue(out);
 }
 
 }  // namespace zsim::scenarios

@@ -21,4 +21,8 @@ void register_election_herd_free(std::vector<Scenario>& out);
 void register_reelection(std::vector<Scenario>& out);
 void register_election_unfenced_pause(std::vector<Scenario>& out);
 
+// Queues (queue.cpp: queue-at-most-once, queue-at-least-once; work_queue.cpp).
+void register_queues(std::vector<Scenario>& out);
+void register_work_queue(std::vector<Scenario>& out);
+
 }  // namespace zsim::scenarios::recipes

@@ -36,6 +36,10 @@ constexpr Golden kGolden[] = {
     {"kv", 7, "1272bdd83b07ec12", "ok"},
     {"multi", 7, "baab8fe47b086f99", "ok"},
     {"queue", 7, "9c80c0ab76517734", "ok"},
+    {"queue-at-least-once", 7, "4c7b538a18e57801", "ok"},
+    {"queue-at-least-once-naive", 7, "3490bf2c455d4ec1", "invariant"},
+    {"queue-at-most-once", 7, "eefdeeca53b58da6", "ok"},
+    {"queue-at-most-once-naive", 7, "92f2b2d39345bf45", "invariant"},
     {"reelection", 7, "47b9db4212195d19", "ok"},
     {"register", 7, "4bb466082dcdeb26", "ok"},
     {"register-handover", 7, "071491c503955c9f", "ok"},
@@ -49,6 +53,7 @@ constexpr Golden kGolden[] = {
     {"single-register-unsafe-ack", 7, "a17bd1d5617f3e0b", "ok"},
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
     {"watches", 7, "434b42d1214b004f", "ok"},
+    {"work-queue", 7, "edf4e6d91d8e1d6c", "ok"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {
