@@ -12,6 +12,8 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_election_unfenced_pause(out);
   recipes::register_queues(out);
   recipes::register_work_queue(out);
+  recipes::register_counter(out);
+  recipes::register_consensus(out);
 }
 
 }  // namespace zsim::scenarios

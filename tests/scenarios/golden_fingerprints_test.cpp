@@ -27,6 +27,10 @@ struct Golden {
 
 // Seed 7 of each scenario in `zsim list` (zsim run --scenario S --seed 7 --json).
 constexpr Golden kGolden[] = {
+    {"consensus", 7, "efcd418456a44a18", "ok"},
+    {"consensus-naive", 7, "0e30c90c1d30fe5e", "invariant"},
+    {"counter", 7, "2056eadb40d76ad6", "ok"},
+    {"counter-naive", 7, "a3a133b2b5210209", "invariant"},
     {"election-herd", 7, "70e1215072a38047", "ok"},
     {"election-herd-free", 7, "7e27090c7e44f8b1", "ok"},
     {"election-herd-naive", 7, "6c4c21d5b91177c3", "ok"},

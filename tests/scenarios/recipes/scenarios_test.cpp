@@ -78,6 +78,26 @@ TEST(RecipeScenarios, AtLeastOnceWithDeleteFirstConsumersIsCaught) {
   EXPECT_NE(r.message.find("none-lost: item c2.1.174 was acknowledged to c2"), std::string::npos) << r.message;
 }
 
+// The counter: the final value lies between the acknowledged adds and
+// those plus the unknown ones; written without the version, it does not.
+TEST(RecipeScenarios, CounterIsSafeAndLive) { expect_seeds_pass("counter", 1, 3); }
+
+TEST(RecipeScenarios, ACounterWrittenWithoutTheVersionIsCaught) {
+  const RunResult r = run("counter-naive", 1);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("counter-sum: /counter ends at"), std::string::npos) << r.message;
+}
+
+// Consensus: every decider decides the lowest proposal; deciding the
+// newest one breaks agreement.
+TEST(RecipeScenarios, ConsensusIsSafeAndLive) { expect_seeds_pass("consensus", 1, 3); }
+
+TEST(RecipeScenarios, ConsensusOnTheNewestProposalIsCaught) {
+  const RunResult r = run("consensus-naive", 1);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("agreement: c1.1 decided c1.1"), std::string::npos) << r.message;
+}
+
 TEST(RecipeScenarios, SameSeedSameFingerprint) {
   for (const char* name : {"election-herd-free", "reelection"}) {
     const RunResult a = run(name, 5);
