@@ -44,19 +44,27 @@ void CommitLog::apply(const core::Txn& txn) {
   }
 }
 
+NodeLife* CommitLog::find(int64_t czxid, const std::string& path) {
+  auto [from, to] = nodes_.equal_range(czxid);
+  for (auto it = from; it != to; ++it) {
+    if (it->second.path == path) return &it->second;
+  }
+  return nullptr;
+}
+
 void CommitLog::created(const core::CreateTxn& c, int64_t zxid) {
-  if (nodes_.count(zxid) != 0) return;
+  if (find(zxid, c.path) != nullptr) return;
   data_changed(c.path, zxid, 0, c.data);
   // The path was live with an older node: its delete was inside a snapshot
   // this log skipped. (A late report of an older create changes nothing.)
   if (auto it = live_.find(c.path); it != live_.end()) {
     if (it->second > zxid) {
-      nodes_[zxid] = NodeLife{c.path, zxid, c.ephemeral_owner, sim_.now(), std::nullopt, std::nullopt};
+      nodes_.emplace(zxid, NodeLife{c.path, zxid, c.ephemeral_owner, sim_.now(), std::nullopt, std::nullopt});
       return;  // its delete is inferred as unknown: it was replaced by a later node
     }
     deleted(c.path, zxid);
   }
-  NodeLife& n = nodes_[zxid];
+  NodeLife& n = nodes_.emplace(zxid, NodeLife{})->second;
   n.path = c.path;
   n.czxid = zxid;
   n.owner = c.ephemeral_owner;
@@ -68,7 +76,7 @@ void CommitLog::deleted(const std::string& path, int64_t zxid) {
   auto it = live_.find(path);
   // Unknown, or a late report of a delete older than the live node.
   if (it == live_.end() || it->second >= zxid) return;
-  NodeLife& n = nodes_.at(it->second);
+  NodeLife& n = *find(it->second, path);
   n.deleted_zxid = zxid;
   n.deleted_at = sim_.now();
   live_.erase(it);
@@ -77,7 +85,7 @@ void CommitLog::deleted(const std::string& path, int64_t zxid) {
 void CommitLog::on_snapshot(const std::string& server, const core::DataTree& tree) {
   (void)server;
   for (const auto& [path, znode] : tree.nodes()) {
-    if (znode.czxid == 0 || nodes_.count(znode.czxid) != 0) continue;
+    if (znode.czxid == 0 || find(znode.czxid, path) != nullptr) continue;
     core::CreateTxn c;
     c.path = path;
     c.ephemeral_owner = znode.ephemeral_owner;

@@ -65,10 +65,12 @@ class CommitLog final : public CommitListener {
   void on_commit(const std::string& server, const core::Txn& txn) override;
   void on_snapshot(const std::string& server, const core::DataTree& tree) override;
 
-  // The node created at `czxid`, or null if no such create was committed.
+  // The node created at `czxid`, or null if no such create was committed
+  // (a multi can create several at one zxid: the first of them).
   const NodeLife* node(int64_t czxid) const;
-  // Every node ever created, by czxid (= commit order).
-  const std::map<int64_t, NodeLife>& nodes() const { return nodes_; }
+  // Every node ever created, by czxid (= commit order; the nodes of one
+  // multi in the multi's order).
+  const std::multimap<int64_t, NodeLife>& nodes() const { return nodes_; }
   // The session, or null if the log never saw it.
   const SessionLife* session(int64_t id) const;
   // Keeps every committed value of `path` from now on (data_history).
@@ -86,10 +88,11 @@ class CommitLog final : public CommitListener {
   void created(const core::CreateTxn& c, int64_t zxid);
   void deleted(const std::string& path, int64_t zxid);
   void data_changed(const std::string& path, int64_t zxid, int32_t version, const std::string& data);
+  NodeLife* find(int64_t czxid, const std::string& path);
 
   sim::Simulator& sim_;
   std::unordered_set<int64_t> seen_;              // zxids reported (membership only)
-  std::map<int64_t, NodeLife> nodes_;             // by czxid
+  std::multimap<int64_t, NodeLife> nodes_;        // by czxid (a multi: several)
   std::map<std::string, int64_t> live_;           // path -> czxid of the live node
   std::map<int64_t, SessionLife> sessions_;       // by session id
   std::map<std::string, std::map<int64_t, DataChange>> data_;  // tracked path -> values by zxid

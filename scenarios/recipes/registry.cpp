@@ -13,6 +13,10 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_service_registry(out);
   recipes::register_config(out);
   recipes::register_auto_healer(out);
+  recipes::register_queues(out);
+  recipes::register_work_queue(out);
+  recipes::register_counter(out);
+  recipes::register_consensus(out);
 }
 
 }  // namespace zsim::scenarios

@@ -24,4 +24,11 @@ void register_service_registry(std::vector<Scenario>& out);
 void register_config(std::vector<Scenario>& out);
 void register_auto_healer(std::vector<Scenario>& out);
 
+// Queues (queue.cpp: queue-at-most-once, queue-at-least-once; work_queue.cpp).
+void register_queues(std::vector<Scenario>& out);
+void register_work_queue(std::vector<Scenario>& out);
+// Counter and consensus (counter.cpp, consensus.cpp).
+void register_counter(std::vector<Scenario>& out);
+void register_consensus(std::vector<Scenario>& out);
+
 }  // namespace zsim::scenarios::recipes

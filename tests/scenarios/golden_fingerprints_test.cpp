@@ -27,6 +27,10 @@ struct Golden {
 
 // Seed 7 of each scenario in `zsim list` (zsim run --scenario S --seed 7 --json).
 constexpr Golden kGolden[] = {
+    {"consensus", 7, "efcd418456a44a18", "ok"},
+    {"consensus-naive", 7, "0e30c90c1d30fe5e", "invariant"},
+    {"counter", 7, "2056eadb40d76ad6", "ok"},
+    {"counter-naive", 7, "a3a133b2b5210209", "invariant"},
     {"election-herd", 7, "70e1215072a38047", "ok"},
     {"election-herd-free", 7, "7e27090c7e44f8b1", "ok"},
     {"election-herd-naive", 7, "6c4c21d5b91177c3", "ok"},
@@ -36,6 +40,10 @@ constexpr Golden kGolden[] = {
     {"kv", 7, "1272bdd83b07ec12", "ok"},
     {"multi", 7, "baab8fe47b086f99", "ok"},
     {"queue", 7, "9c80c0ab76517734", "ok"},
+    {"queue-at-least-once", 7, "4c7b538a18e57801", "ok"},
+    {"queue-at-least-once-naive", 7, "3490bf2c455d4ec1", "invariant"},
+    {"queue-at-most-once", 7, "eefdeeca53b58da6", "ok"},
+    {"queue-at-most-once-naive", 7, "92f2b2d39345bf45", "invariant"},
     {"reelection", 7, "47b9db4212195d19", "ok"},
     {"register", 7, "4bb466082dcdeb26", "ok"},
     {"register-handover", 7, "071491c503955c9f", "ok"},
@@ -53,6 +61,7 @@ constexpr Golden kGolden[] = {
     {"config", 7, "31c4c0e9adc6c39d", "ok"},
     {"config-unversioned-naive", 7, "6ecc78b7a69e6fe8", "invariant"},
     {"auto-healer", 7, "f3684d11e8480a9e", "ok"},
+    {"work-queue", 7, "edf4e6d91d8e1d6c", "ok"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {

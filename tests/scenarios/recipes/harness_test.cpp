@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 namespace zsim::scenarios::recipes {
@@ -359,6 +360,39 @@ TEST(CommitLog, KnowsEveryNodesOwnerAndWhenItWent) {
   ASSERT_TRUE(s->closed_zxid.has_value());
   EXPECT_EQ(*s->closed_zxid, *a->deleted_zxid);
   EXPECT_EQ(w.cluster.commits().node(12345), nullptr);
+}
+
+// A multi creates several nodes at one zxid: the log keeps every one of
+// them (the queues create an item and its marker together), and their deletes.
+TEST(CommitLog, KeepsEveryNodeOfAMulti) {
+  World w(two_clients());
+  bool done = false;
+  w.cluster.client(1, [&](ClientCtx& me) {
+    core::Client& zk = me.zk();
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    core::MultiRequest make;
+    make.ops.emplace_back(core::CreateRequest{"/m1", "", 0, -1});
+    make.ops.emplace_back(core::CreateRequest{"/m2", "", 0, -1});
+    ASSERT_TRUE(zk.multi(std::move(make)).ok());
+    core::MultiRequest drop;
+    drop.ops.emplace_back(core::DeleteRequest{"/m2", -1});
+    ASSERT_TRUE(zk.multi(std::move(drop)).ok());
+    done = true;
+    while (true) me.sleep(seconds(1));
+  });
+  w.cluster.client(2, [](ClientCtx& me) {
+    while (true) me.sleep(seconds(1));
+  });
+  w.cluster.start();
+  w.sim.run_for(seconds(5));
+  ASSERT_TRUE(done);
+  std::map<std::string, const NodeLife*> by_path;
+  for (const auto& [czxid, n] : w.cluster.commits().nodes()) by_path[n.path] = &n;
+  ASSERT_EQ(by_path.count("/m1"), 1U);
+  ASSERT_EQ(by_path.count("/m2"), 1U);
+  EXPECT_EQ(by_path["/m1"]->czxid, by_path["/m2"]->czxid);
+  EXPECT_FALSE(by_path["/m1"]->deleted_zxid.has_value());
+  EXPECT_TRUE(by_path["/m2"]->deleted_zxid.has_value());
 }
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }

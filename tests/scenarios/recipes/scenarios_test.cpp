@@ -66,6 +66,51 @@ TEST(RecipeScenarios, ConfigWritersWithoutAVersionCheckAreCaughtLosingAnUpdate) 
   EXPECT_NE(r->message.find("an update was lost to a race"), std::string::npos) << r->message;
 }
 
+// The queues (issue 10, queues): every item at most once / at least once,
+// in order per producer; the work queue: one status per task.
+TEST(RecipeScenarios, AtMostOnceQueueIsSafeAndLive) { expect_seeds_pass("queue-at-most-once", 1, 3); }
+
+TEST(RecipeScenarios, AtLeastOnceQueueIsSafeAndLive) { expect_seeds_pass("queue-at-least-once", 1, 3); }
+
+TEST(RecipeScenarios, WorkQueueIsSafeAndLive) { expect_seeds_pass("work-queue", 1, 3); }
+
+// Consumers that process, then delete, judged at most once: a consumer
+// paused past its session processes an item that is then processed again.
+TEST(RecipeScenarios, AtMostOnceWithLockProcessDeleteConsumersIsCaught) {
+  const RunResult r = run("queue-at-most-once-naive", 4);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("processed-at-most-once: item c1.1.4 was processed 2 times"), std::string::npos)
+      << r.message;
+}
+
+// Consumers that delete, then process, judged at least once: a consumer
+// that dies in between loses the item.
+TEST(RecipeScenarios, AtLeastOnceWithDeleteFirstConsumersIsCaught) {
+  const RunResult r = run("queue-at-least-once-naive", 2);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("none-lost: item c2.1.174 was acknowledged to c2"), std::string::npos) << r.message;
+}
+
+// The counter: the final value lies between the acknowledged adds and
+// those plus the unknown ones; written without the version, it does not.
+TEST(RecipeScenarios, CounterIsSafeAndLive) { expect_seeds_pass("counter", 1, 3); }
+
+TEST(RecipeScenarios, ACounterWrittenWithoutTheVersionIsCaught) {
+  const RunResult r = run("counter-naive", 1);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("counter-sum: /counter ends at"), std::string::npos) << r.message;
+}
+
+// Consensus: every decider decides the lowest proposal; deciding the
+// newest one breaks agreement.
+TEST(RecipeScenarios, ConsensusIsSafeAndLive) { expect_seeds_pass("consensus", 1, 3); }
+
+TEST(RecipeScenarios, ConsensusOnTheNewestProposalIsCaught) {
+  const RunResult r = run("consensus-naive", 1);
+  EXPECT_EQ(r.verdict, sim::Verdict::kInvariant) << r.message;
+  EXPECT_NE(r.message.find("agreement: c1.1 decided c1.1"), std::string::npos) << r.message;
+}
+
 TEST(RecipeScenarios, SameSeedSameFingerprint) {
   for (const char* name : {"election-herd-free", "reelection", "registry", "config"}) {
     const RunResult a = run(name, 5);
