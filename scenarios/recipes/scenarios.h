@@ -20,5 +20,11 @@ void register_election_herd_naive(std::vector<Scenario>& out);
 void register_election_herd_free(std::vector<Scenario>& out);
 void register_reelection(std::vector<Scenario>& out);
 void register_election_unfenced_pause(std::vector<Scenario>& out);
+// Locks and barriers.
+void register_lock(std::vector<Scenario>& out);
+void register_lock_unprotected_naive(std::vector<Scenario>& out);
+void register_double_barrier(std::vector<Scenario>& out);
+void register_double_barrier_naive(std::vector<Scenario>& out);
+void register_barrier(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios::recipes

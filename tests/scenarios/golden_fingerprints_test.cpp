@@ -49,6 +49,12 @@ constexpr Golden kGolden[] = {
     {"single-register-unsafe-ack", 7, "a17bd1d5617f3e0b", "ok"},
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
     {"watches", 7, "434b42d1214b004f", "ok"},
+    // Locks and barriers.
+    {"barrier", 7, "e278bcae22e240c5", "ok"},
+    {"double-barrier", 7, "7884668fe6971a25", "ok"},
+    {"double-barrier-naive", 7, "30b1591a5f5d3dba", "invariant"},
+    {"lock", 7, "76ae11efcec7226a", "ok"},
+    {"lock-unprotected-naive", 7, "f78f216ade01f842", "liveness"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {
