@@ -7,10 +7,12 @@
 // through protected_create() (a create lost to ConnectionLoss is found again
 // by its id, never made twice). Then, every round: getChildren(path) without
 // a watch, sorted by sequence number.
-//   - My node is the head: getData(my node). I hold the lock only if its
+//   - My node is the head (for a reader of a read/write lock, rw_lock.h: no
+//     earlier node is a writer's): getData(my node). I hold the lock only if its
 //     ephemeralOwner is my current session (a stale list can name a node of
 //     a session that is gone). The token is my node's czxid.
-//   - Otherwise: getData(predecessor, watch); gone already -> list again at
+//   - Otherwise: getData(predecessor, watch) (a reader: the last earlier
+//     writer); gone already -> list again at
 //     once; else wait for its deletion (or the timeout) and list again. One
 //     release wakes one waiter: no herd. Never re-create my node because the
 //     predecessor went.
@@ -52,6 +54,13 @@
 
 namespace zsim::core::recipes {
 
+// A node's part in a line (rw_lock.h builds a read/write lock on it).
+enum class LockRole : uint8_t {
+  kExclusive,  // "lock-<seq>": waits on every earlier node
+  kRead,       // "read-<seq>": waits only on earlier writers (shared)
+  kWrite,      // "write-<seq>": waits on every earlier node
+};
+
 struct ExclusiveLockOptions {
   std::string path = "/lock";
   // A unique id for the protected name (e.g. 16 random hex digits).
@@ -60,6 +69,10 @@ struct ExclusiveLockOptions {
   std::string data;
   // Protected names (false: the naive lock, a planted bug; see above).
   bool protected_names = true;
+  // kRead and kWrite make this one side of a read/write lock (rw_lock.h):
+  // a reader holds once no earlier node is a writer's, and watches the last
+  // earlier writer; a writer is exclusive.
+  LockRole role = LockRole::kExclusive;
   int rounds_max = 256;
   // How long release() waits for a disconnected handle to reconnect before
   // leaving the node to its session.
@@ -91,10 +104,10 @@ class ExclusiveLock {
   // Waits in line until the lock is held, the session is lost, or a wait
   // sees no event for `timeout` (host time). REQUIRES: not held.
   Acquire acquire(Duration timeout);
-  // Leaves the line: deletes my node if my session still owns it, waiting
-  // up to reconnect_wait for a disconnected handle (best effort; otherwise
-  // the node goes with the session, and a later acquire() on this object
-  // finds it again by its id).
+  // Leaves the line: deletes my node if my session still owns it, retrying
+  // after ConnectionLoss and waiting up to reconnect_wait for a disconnected
+  // handle (if it does not reconnect, the node goes with the session, or a
+  // later acquire() on this object finds it again by its id).
   void release();
 
   LockState state() const;
@@ -109,6 +122,8 @@ class ExclusiveLock {
   Step join();
   Step join_naive();
   Step hold_if_mine();
+  const char* base() const;
+  void remove_strays();
 
   Client& zk_;
   ExclusiveLockOptions options_;
