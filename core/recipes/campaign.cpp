@@ -6,7 +6,7 @@
 namespace zsim::core::recipes::detail {
 
 Step join_line(Client& zk, const std::string& path, const std::string& id, const std::string& data,
-               bool check_owner, std::string& node) {
+               bool check_owner, std::string& node, std::string_view base) {
   // Look first: a node of ours may be there already (a create whose reply
   // was lost in an earlier campaign of this session).
   auto found = find_protected(zk, path, id, CreateMode::EphemeralSequential, check_owner);
@@ -18,7 +18,7 @@ Step join_line(Client& zk, const std::string& path, const std::string& id, const
   }
   ProtectedCreateOptions options;
   options.check_owner = check_owner;
-  auto created = protected_create(zk, path, "n_", id, data, CreateMode::EphemeralSequential, options);
+  auto created = protected_create(zk, path, base, id, data, CreateMode::EphemeralSequential, options);
   if (created.code() == Code::NoNode) return step_of(ensure_path(zk, path));
   if (!created.ok()) return step_of(created.code());
   node = created.value().path;

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zsim::core::recipes::detail {
@@ -51,10 +52,10 @@ Leadership run_campaign(Client& zk, Duration idle_timeout, int rounds_max, Round
 
 // Joins the line under `path`: finds a node carrying `id` that is ours (all
 // of them, if !check_owner), else creates one (a protected
-// EPHEMERAL_SEQUENTIAL "n_" node), making `path` if it is missing. Sets
-// `node` on success.
+// EPHEMERAL_SEQUENTIAL `base` node: "n_" for elections, "lock-" for locks),
+// making `path` if it is missing. Sets `node` on success.
 Step join_line(Client& zk, const std::string& path, const std::string& id, const std::string& data,
-               bool check_owner, std::string& node);
+               bool check_owner, std::string& node, std::string_view base = "n_");
 
 // A create of ours that was in flight when the connection broke can land
 // after join_line's search found nothing (the server we reconnected to had

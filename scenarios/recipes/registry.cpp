@@ -17,6 +17,12 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_work_queue(out);
   recipes::register_counter(out);
   recipes::register_consensus(out);
+  // Locks and barriers.
+  recipes::register_lock(out);
+  recipes::register_lock_unprotected_naive(out);
+  recipes::register_double_barrier(out);
+  recipes::register_double_barrier_naive(out);
+  recipes::register_barrier(out);
 }
 
 }  // namespace zsim::scenarios

@@ -30,5 +30,11 @@ void register_work_queue(std::vector<Scenario>& out);
 // Counter and consensus (counter.cpp, consensus.cpp).
 void register_counter(std::vector<Scenario>& out);
 void register_consensus(std::vector<Scenario>& out);
+// Locks and barriers.
+void register_lock(std::vector<Scenario>& out);
+void register_lock_unprotected_naive(std::vector<Scenario>& out);
+void register_double_barrier(std::vector<Scenario>& out);
+void register_double_barrier_naive(std::vector<Scenario>& out);
+void register_barrier(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios::recipes

@@ -46,7 +46,7 @@ sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& fault
   o.loss = n;  // election notifications are datagrams
   o.duplicates = n;
   o.stream_resets = n;
-  o.stream_reset_max = sim::Ratio{1, 100};
+  o.stream_reset_max = faults.stream_reset_max;
   // Clients, from their own budget.
   o.client_crashes = faults.client_faults;
   o.client_pauses = faults.client_faults;

@@ -51,6 +51,9 @@ struct FaultModel {
   Duration down_max = seconds(4);
   // The mean gap between two faults.
   Duration fault_gap_mean = millis(700);
+  // The highest chance that a stream message breaks its connection (a lost
+  // reply: the lock scenarios raise it so that create replies are lost).
+  sim::Ratio stream_reset_max{1, 100};
 
   static FaultModel everything() { return {}; }
   // Only clients fail; servers and network stay healthy, and every seed

@@ -62,6 +62,12 @@ constexpr Golden kGolden[] = {
     {"config-unversioned-naive", 7, "6ecc78b7a69e6fe8", "invariant"},
     {"auto-healer", 7, "f3684d11e8480a9e", "ok"},
     {"work-queue", 7, "edf4e6d91d8e1d6c", "ok"},
+    // Locks and barriers.
+    {"barrier", 7, "e278bcae22e240c5", "ok"},
+    {"double-barrier", 7, "7884668fe6971a25", "ok"},
+    {"double-barrier-naive", 7, "30b1591a5f5d3dba", "invariant"},
+    {"lock", 7, "ba614cbebc3f5c31", "ok"},
+    {"lock-unprotected-naive", 7, "ad0d66562b828164", "liveness"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {
