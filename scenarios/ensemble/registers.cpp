@@ -258,6 +258,8 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   reboots.client_pauses = false;
   reboots.loss = false;
   reboots.power_loss_max = seconds(1);
+  // What register-handover starts from too (before the aim below).
+  const sim::PlanOptions reboot_base = reboots;
   // The steps where a write is acknowledged, made durable, or handed to a
   // new leader's history.
   reboots.crash_sites = {"zab.leader.commit-sent", "zab.leader.established", "zab.follower.ack-sent",
@@ -289,19 +291,10 @@ void register_ensemble_registers(std::vector<Scenario>& out) {
   // epoch: this is where ZAB writes currentEpoch before it acknowledges
   // (ZOOKEEPER-1282) and syncs the DIFF before NEWLEADER's ACK
   // (ZOOKEEPER-3911, -2355).
+  // register-reboots' quiet base (no swarm, no noise), without crashes.
   RegisterSpec handover_spec = reboot_spec;
-  sim::PlanOptions handover = ensemble_faults(handover_spec.ensemble, handover_spec.clients);
-  handover.swarm = false;
+  sim::PlanOptions handover = reboot_base;
   handover.crashes = false;
-  handover.pauses = false;
-  handover.clock_faults = false;
-  handover.duplicates = false;
-  handover.stream_resets = false;
-  handover.disk_faults = false;
-  handover.client_crashes = false;
-  handover.client_pauses = false;
-  handover.loss = false;
-  handover.power_loss_max = seconds(1);
   handover.crash_sites = {"zab.leader.established", "zab.learner.newleader-acked"};
   handover.role_targets = {"@leader"};
   handover.isolate_share = {1, 1};

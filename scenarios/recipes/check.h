@@ -60,4 +60,21 @@ class Check {
   virtual bool judge_unfinished() const { return false; }
 };
 
+// A liveness goal stated once: why_not() says what is still missing ("" when
+// the goal is met); the run waits for it, and a run that ends without it is a
+// liveness failure with that reason.
+class GoalCheck : public Check {
+ public:
+  bool settled(const Cluster& c) const override { return why_not(c).empty(); }
+  std::string pending(const Cluster& c) const override { return why_not(c); }
+  std::optional<Violation> judge(const Cluster& c) const override {
+    std::string w = why_not(c);
+    if (w.empty()) return std::nullopt;
+    return Violation{sim::Verdict::kLiveness, std::move(w), ""};
+  }
+
+ protected:
+  virtual std::string why_not(const Cluster& c) const = 0;
+};
+
 }  // namespace zsim::scenarios::recipes

@@ -139,20 +139,13 @@ class ConfigHistory final : public Check {
   std::shared_ptr<Observations> seen_;
 };
 
-class ConfigLatest final : public Check {
+class ConfigLatest final : public GoalCheck {
  public:
   explicit ConfigLatest(std::shared_ptr<Observations> seen) : seen_(std::move(seen)) {}
   std::string name() const override { return "config-latest"; }
-  bool settled(const Cluster& c) const override { return why_not(c).empty(); }
-  std::string pending(const Cluster& c) const override { return why_not(c); }
-  std::optional<Violation> judge(const Cluster& c) const override {
-    const std::string w = why_not(c);
-    if (w.empty()) return std::nullopt;
-    return Violation{sim::Verdict::kLiveness, w, ""};
-  }
 
  private:
-  std::string why_not(const Cluster& c) const {
+  std::string why_not(const Cluster& c) const override {
     if (!c.healed_at()) return "not healed yet";
     for (const ClientRecord& rec : c.client_records()) {
       if (rec.index <= kWriters && !rec.done) return fmt::format("writer {} has not stopped", rec.name);

@@ -85,21 +85,13 @@ std::string describe(const r::ServiceView& v) {
   return "{" + out + "}";
 }
 
-class RegistryViews final : public Check {
+class RegistryViews final : public GoalCheck {
  public:
   explicit RegistryViews(std::shared_ptr<Views> views) : views_(std::move(views)) {}
   std::string name() const override { return "registry-views"; }
-  bool settled(const Cluster& c) const override { return why_not(c).empty(); }
-  std::string pending(const Cluster& c) const override { return why_not(c); }
-
-  std::optional<Violation> judge(const Cluster& c) const override {
-    const std::string w = why_not(c);
-    if (w.empty()) return std::nullopt;
-    return Violation{sim::Verdict::kLiveness, w, ""};
-  }
 
  private:
-  std::string why_not(const Cluster& c) const {
+  std::string why_not(const Cluster& c) const override {
     if (!c.healed_at()) return "not healed yet";
     const core::DataTree* tree = c.converged_tree();
     if (tree == nullptr) return "the ensemble has not settled";
