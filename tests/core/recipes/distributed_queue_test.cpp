@@ -24,21 +24,6 @@ namespace {
 using core::Code;
 namespace qr = core::recipes;
 
-// Replies to `host` are slowed to 300 ms, and the host is cut off 50 ms
-// after `at` (its request has committed, its reply is still on the wire and
-// is lost), then let back in 500 ms later (well within its 4 s session).
-void lose_replies_after(RecipeWorld& w, io::HostId host, Duration at) {
-  for (io::HostId s : w.servers) {
-    w.sim.network().set_link_latency(s, host, sim::LatencyModel{sim::LatencyModel::Kind::kConstant, millis(300),
-                                                                millis(300), millis(300)});
-  }
-  w.sim.at(at + millis(50), [&w, host] { w.isolate(host, true); });
-  w.sim.at(at + millis(550), [&w, host] {
-    w.isolate(host, false);
-    for (io::HostId s : w.servers) w.sim.network().set_link_latency(s, host, sim::LatencyModel{});
-  });
-}
-
 // The items now in /queue, by id.
 std::vector<std::string> items_in_tree(RecipeWorld& w) {
   std::vector<std::string> ids;

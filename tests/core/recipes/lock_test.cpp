@@ -40,20 +40,6 @@ int line_length(RecipeWorld& w) {
   return parent == nullptr ? -1 : static_cast<int>(parent->children.size());
 }
 
-// Replies to `host` are slowed to 300 ms and the host is cut off 50 ms after
-// `at` for 500 ms: a request sent at `at` commits, its reply is lost.
-void lose_replies_after(RecipeWorld& w, io::HostId host, Duration at) {
-  for (io::HostId s : w.servers) {
-    w.sim.network().set_link_latency(s, host, sim::LatencyModel{sim::LatencyModel::Kind::kConstant, millis(300),
-                                                                millis(300), millis(300)});
-  }
-  w.sim.at(at + millis(50), [&w, host] { w.isolate(host, true); });
-  w.sim.at(at + millis(550), [&w, host] {
-    w.isolate(host, false);
-    for (io::HostId s : w.servers) w.sim.network().set_link_latency(s, host, sim::LatencyModel{});
-  });
-}
-
 struct Contender {
   std::optional<Acquire> got;
   int64_t token = 0;

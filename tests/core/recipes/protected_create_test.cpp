@@ -19,22 +19,6 @@ using core::Code;
 using core::CreateMode;
 using core::recipes::carries_id;
 
-// Replies to `host` are slowed to 300 ms, and the host is cut off 50 ms
-// after `at` (its create has reached the ensemble and committed, its reply
-// is still on the wire and is lost), then let back in 500 ms later (well
-// within its 4 s session).
-void lose_replies_after(RecipeWorld& w, io::HostId host, Duration at) {
-  for (io::HostId s : w.servers) {
-    w.sim.network().set_link_latency(s, host, sim::LatencyModel{sim::LatencyModel::Kind::kConstant, millis(300),
-                                                                millis(300), millis(300)});
-  }
-  w.sim.at(at + millis(50), [&w, host] { w.isolate(host, true); });
-  w.sim.at(at + millis(550), [&w, host] {
-    w.isolate(host, false);
-    for (io::HostId s : w.servers) w.sim.network().set_link_latency(s, host, sim::LatencyModel{});
-  });
-}
-
 int children_carrying(RecipeWorld& w, const std::string& id) {
   const core::DataTree* tree = w.tree();
   const core::Znode* parent = tree == nullptr ? nullptr : tree->find("/locks");

@@ -98,4 +98,21 @@ struct RecipeWorld {
   bool run_until(const std::function<bool()>& pred, Duration timeout) { return sim.run_until_true(pred, timeout); }
 };
 
+// Replies to `host` are slowed to 300 ms, and the host is cut off 50 ms
+// after `at` for 500 ms (well within its 4 s session): a request sent at
+// `at` reaches the ensemble and commits, its reply is still on the wire and
+// is lost -- the ConnectionLoss after a success that protected names, create-
+// once markers and receipts exist for.
+inline void lose_replies_after(RecipeWorld& w, io::HostId host, Duration at) {
+  for (io::HostId s : w.servers) {
+    w.sim.network().set_link_latency(s, host, sim::LatencyModel{sim::LatencyModel::Kind::kConstant, millis(300),
+                                                                millis(300), millis(300)});
+  }
+  w.sim.at(at + millis(50), [&w, host] { w.isolate(host, true); });
+  w.sim.at(at + millis(550), [&w, host] {
+    w.isolate(host, false);
+    for (io::HostId s : w.servers) w.sim.network().set_link_latency(s, host, sim::LatencyModel{});
+  });
+}
+
 }  // namespace zsim::recipes_test
