@@ -14,7 +14,8 @@ struct Cluster::Shared {
   std::deque<ClientRecord> records;  // stable addresses
   std::vector<ClientBody> bodies;    // by index - 1
   std::vector<Until> until;
-  std::deque<FencedResource> resources;
+  std::deque<FencedResource> owned;      // fenced_resource()'s
+  std::vector<FencedResource*> resources;  // every resource judged, in order
   bool stopping = false;
 };
 
@@ -71,14 +72,19 @@ Cluster::Cluster(sim::Simulator& sim, const ClusterShape& shape, core::PlantedBu
 
 Cluster::~Cluster() {
   world_.set_commit_listener(nullptr);
-  for (FencedResource& r : shared_->resources) r.set_observer(nullptr);
+  for (FencedResource* r : shared_->resources) r->set_observer(nullptr);
 }
 
 FencedResource& Cluster::fenced_resource(std::string name, Fencing fencing) {
-  ZSIM_ASSERT_MSG(!started_, "resources are added before start()");
-  FencedResource& r = shared_->resources.emplace_back(std::move(name), fencing);
-  r.set_observer([this](const FencedResource& res, const ResourceAction& a) { on_action(res, a); });
+  FencedResource& r = shared_->owned.emplace_back(std::move(name), fencing);
+  attach_resource(r);
   return r;
+}
+
+void Cluster::attach_resource(FencedResource& r) {
+  ZSIM_ASSERT_MSG(!started_, "resources are added before start()");
+  shared_->resources.push_back(&r);
+  r.set_observer([this](const FencedResource& res, const ResourceAction& a) { on_action(res, a); });
 }
 
 void Cluster::clients(ClientBody body, Until until) {
@@ -185,7 +191,8 @@ void Cluster::check_unfinished(sim::Simulator& sim) {
 }
 
 void Cluster::judge(sim::Simulator& sim, bool unfinished) {
-  for (const FencedResource& r : shared_->resources) {
+  for (const FencedResource* resource : shared_->resources) {
+    const FencedResource& r = *resource;
     sim.trace_event("check.resource", {{"resource", r.name()},
                                        {"accepted", r.accepted()},
                                        {"rejected", r.rejected()},

@@ -56,6 +56,10 @@ class Cluster final : public Workload {
   // --- composing (before start()) ------------------------------------------
   // A resource the clients act on, judged on its own (see fenced_resource.h).
   FencedResource& fenced_resource(std::string name, Fencing fencing = Fencing::kTokens);
+  // A resource owned elsewhere (the testing API keeps its resources beyond
+  // the run, for the property to read), judged like the Cluster's own.
+  // REQUIRES: `r` outlives the run; the Cluster unhooks itself when it dies.
+  void attach_resource(FencedResource& r);
   // Every client runs `body` (each incarnation from the start).
   void clients(ClientBody body, Until until = Until::kRunEnds);
   // Client `index` (1-based) runs `body` instead.
