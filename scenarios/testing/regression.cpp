@@ -138,8 +138,8 @@ ClusterSpec read_regression(const std::string& path) {
 
 void showValue(const ClusterSpec& spec, std::ostream& os) {
   const std::size_t n = spec.plan.events.size();
-  os << fmt::format("zsim cluster: {} servers, {} clients, seed {}, {} fault event{}\n", spec.servers, spec.clients,
-                    spec.seed, n, n == 1 ? "" : "s");
+  os << fmt::format("zsim cluster of {}: {} servers, {} clients, seed {}, {} fault event{}\n", property_name(spec),
+                    spec.servers, spec.clients, spec.seed, n, n == 1 ? "" : "s");
   std::istringstream plan(sim::print_plan(spec.plan));
   for (std::string line; std::getline(plan, line);) os << "  " << line << "\n";
   os << "replay (this case, once the failing run wrote its regression file):\n  " << replay_command(spec) << "\n";

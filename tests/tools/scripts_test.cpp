@@ -48,10 +48,12 @@ TEST(Scripts, MainJobSaysSoWhenTheLessonDoesNotShow) {
 }
 
 TEST(Scripts, CheckDeterminismComparesTwoBuildsSeedBySeed) {
-  const auto same = run_command(kSource + "/tools/check-determinism.sh " + kZsim + " " + kZsim + " 1..2");
+  // One seed of every listed scenario (the sanitizer build runs this too:
+  // the stage of .ci/run that compares two builds does the real work).
+  const auto same = run_command(kSource + "/tools/check-determinism.sh " + kZsim + " " + kZsim + " 1..1");
   EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
-  EXPECT_TRUE(has(same.out, "check-determinism: register: 2 seeds, same fingerprints")) << same.out;
-  EXPECT_TRUE(has(same.out, "check-determinism: single-sessions: 2 seeds, same fingerprints")) << same.out;
+  EXPECT_TRUE(has(same.out, "check-determinism: register: 1 seeds, same fingerprints")) << same.out;
+  EXPECT_TRUE(has(same.out, "check-determinism: single-sessions: 1 seeds, same fingerprints")) << same.out;
   EXPECT_FALSE(has(same.out, "selftest")) << "hidden scenarios are not compared";
 
   // A second "build" whose sessions fingerprints differ.
@@ -64,11 +66,11 @@ TEST(Scripts, CheckDeterminismComparesTwoBuildsSeedBySeed) {
                        << "  exec " << kZsim << " \"$@\"\n"
                        << "fi\n";
   fs::permissions(other, fs::perms::owner_all);
-  const auto differ = run_command(kSource + "/tools/check-determinism.sh " + kZsim + " " + other + " 1..2");
+  const auto differ = run_command(kSource + "/tools/check-determinism.sh " + kZsim + " " + other + " 1..1");
   EXPECT_EQ(differ.exit_code, 1) << differ.out << differ.err;
   EXPECT_TRUE(has(differ.err, "check-determinism: sessions: fingerprints differ between the two builds:"))
       << differ.err;
-  EXPECT_TRUE(has(differ.out, "check-determinism: register: 2 seeds, same fingerprints")) << differ.out;
+  EXPECT_TRUE(has(differ.out, "check-determinism: register: 1 seeds, same fingerprints")) << differ.out;
   fs::remove_all(dir);
 }
 

@@ -122,7 +122,7 @@ TEST(TestingApi, RapidCheckCatchesTheBrokenLatchAndShrinksItToAFewFaults) {
   // The counterexample RapidCheck prints: the spec, its plan, the replay command.
   std::string shown;
   for (const auto& [type, value] : failure.counterExample) shown += value;
-  EXPECT_NE(shown.find("zsim cluster:"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("zsim cluster of TestingApi.RapidCheckCatchesTheBrokenLatchAndShrinksItToAFewFaults:"), std::string::npos) << shown;
   EXPECT_NE(shown.find("ZSIM_REPLAY="), std::string::npos) << shown;
 
   // The last failing run -- the smallest -- is the regression file.
