@@ -23,6 +23,8 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_double_barrier(out);
   recipes::register_double_barrier_naive(out);
   recipes::register_barrier(out);
+  // The course's own pairs.
+  recipes::register_paused_leader(out);
 }
 
 }  // namespace zsim::scenarios

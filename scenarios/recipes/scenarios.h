@@ -36,5 +36,7 @@ void register_lock_unprotected_naive(std::vector<Scenario>& out);
 void register_double_barrier(std::vector<Scenario>& out);
 void register_double_barrier_naive(std::vector<Scenario>& out);
 void register_barrier(std::vector<Scenario>& out);
+// The course's own pairs (paused_leader.cpp: lesson 2).
+void register_paused_leader(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios::recipes

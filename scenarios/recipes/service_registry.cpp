@@ -79,6 +79,42 @@ ClientBody discovery(std::shared_ptr<Views> views) {
   };
 }
 
+// The naive discovery client of lesson 5 ("topology doesn't change"): it
+// reads the registry once, when it starts, and trusts that list for good --
+// no watch, no re-read. Instances that restart elsewhere (a new address),
+// and ones registered after that read, it never learns of.
+ClientBody discovery_read_once(std::shared_ptr<Views> views) {
+  return [views](ClientCtx& me) {
+    Views::View& mine = views->by_client[me.name()];
+    mine = Views::View{me.incarnation(), false, {}, me.global_now()};
+    while (!mine.valid) {
+      core::Client& zk = me.zk();
+      auto children = zk.get_children(kRegistry);
+      r::ServiceView seen;
+      bool complete = children.ok() || children.code() == core::Code::NoNode;
+      if (children.ok()) {
+        for (const std::string& child : *children) {
+          auto node = zk.get_data(fmt::format("{}/{}", kRegistry, child));
+          if (node.ok()) {
+            seen.emplace(child, node->data);
+          } else if (node.code() != core::Code::NoNode) {
+            complete = false;
+            break;
+          }
+        }
+      }
+      if (complete) {
+        mine.instances = std::move(seen);
+        mine.valid = true;
+        mine.at = me.global_now();
+      } else {
+        me.sleep(millis(200));
+      }
+    }
+    for (;;) me.sleep(seconds(60));  // the list it has is the list it keeps
+  };
+}
+
 std::string describe(const r::ServiceView& v) {
   std::string out;
   for (const auto& [name, address] : v) out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, address);
@@ -156,6 +192,21 @@ void register_service_registry(std::vector<Scenario>& out) {
             auto views = std::make_shared<Views>();
             for (int i = 1; i <= 6; ++i) {
               c.client(i, i <= kInstances ? instance() : discovery(views), Until::kRunEnds);
+            }
+            c.add_check(std::make_unique<RegistryViews>(views));
+          },
+  }));
+  out.push_back(recipe_scenario({
+      .name = "registry-read-once-naive",
+      .summary = "deliberately broken (lesson 5): discovery reads the registry once at start and never watches; "
+                 "restarted and late instances are never found",
+      .shape = ClusterShape{.voters = 3, .clients = 6},
+      .faults = FaultModel::everything(),
+      .setup =
+          [](Cluster& c) {
+            auto views = std::make_shared<Views>();
+            for (int i = 1; i <= 6; ++i) {
+              c.client(i, i <= kInstances ? instance() : discovery_read_once(views), Until::kRunEnds);
             }
             c.add_check(std::make_unique<RegistryViews>(views));
           },

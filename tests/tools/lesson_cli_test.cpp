@@ -1,0 +1,82 @@
+// `zsim lesson` through the real binary: the list names every lesson of the
+// catalog; a lesson tells its story, shows the naive scenario failing and
+// the fixed one passing over the same seeds, names the seed that shows the
+// symptom best with the check's words, and ends with an exercise -- the
+// same text on every run; a lesson whose naive program does not fail says
+// so with exit 1; bad input is one line and exit 2. And the catalog itself:
+// every scenario it names exists, and every naive one is a -naive scenario.
+#include "scenarios/scenario.h"
+#include "tests/tools/run_command.h"
+#include "tools/lessons.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using zsim::testing::run_command;
+
+const std::string kZsim = ZSIM_BINARY;
+
+zsim::testing::CommandResult zsim(const std::string& args) { return run_command(kZsim + " " + args); }
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(LessonCli, TheListNamesEveryLesson) {
+  const auto r = zsim("lesson");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const zsim::tools::Lesson& l : zsim::tools::lessons()) {
+    EXPECT_TRUE(has(r.out, l.name)) << l.name << " missing from:\n" << r.out;
+    EXPECT_TRUE(has(r.out, l.title)) << r.out;
+  }
+}
+
+TEST(LessonCli, ALessonShowsTheNaiveFailingAndTheFixedHoldingTheSameEveryTime) {
+  const auto r = zsim("lesson latency-is-zero --seeds 1..12 --jobs 2");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "Lesson 2: Latency is zero")) << r.out;
+  EXPECT_TRUE(has(r.out, "What the naive program believes:")) << r.out;
+  EXPECT_TRUE(has(r.out, "naive  paused-leader-naive")) << r.out;
+  EXPECT_TRUE(has(r.out, "fixed  paused-leader-fenced           12 seeds: 12 ok, 0 failed")) << r.out;
+  EXPECT_TRUE(has(r.out, "The symptom, on seed ")) << r.out;
+  EXPECT_TRUE(has(r.out, "two holders act on /db at once")) << r.out;
+  EXPECT_TRUE(has(r.out, "Watch it: zsim run --scenario paused-leader-naive --seed ")) << r.out;
+  EXPECT_TRUE(has(r.out, "Exercise:")) << r.out;
+  // By number, with one job: the same text.
+  const auto again = zsim("lesson 2 --seeds 1..12 --jobs 1");
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST(LessonCli, ALessonThatShowsNothingSaysSo) {
+  // Seed 7 of the naive paused leader passes (golden fingerprints): on that
+  // seed alone the lesson has nothing to show.
+  const auto r = zsim("lesson latency-is-zero --seeds 7");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "The naive program failed on none of these seeds")) << r.out;
+}
+
+TEST(LessonCli, BadInputIsOneLineAndExit2) {
+  for (const std::string& args : {std::string("lesson no-such-lesson"), std::string("lesson 1 --seeds 9..3"),
+                                  std::string("lesson 1 --seeds 1..200000")}) {
+    const auto r = zsim(args);
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.out << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << args << ": " << r.out;
+  }
+}
+
+TEST(Lessons, EveryScenarioTheCatalogNamesExistsAndEveryNaiveOneIsNamedSo) {
+  for (const zsim::tools::Lesson& l : zsim::tools::lessons()) {
+    EXPECT_TRUE(!l.pairs.empty() || !l.herd_candidates.empty()) << l.name << " shows nothing";
+    for (const zsim::tools::LessonPair& p : l.pairs) {
+      EXPECT_NE(zsim::scenarios::find_scenario(p.naive), nullptr) << p.naive;
+      EXPECT_NE(zsim::scenarios::find_scenario(p.fixed), nullptr) << p.fixed;
+      EXPECT_TRUE(p.naive.ends_with("-naive")) << p.naive;
+      EXPECT_FALSE(p.fixed.ends_with("-naive")) << p.fixed;
+    }
+    EXPECT_EQ(zsim::tools::find_lesson(std::to_string(l.fallacy)), &l);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,108 @@
+#include "tools/lessons.h"
+
+namespace zsim::tools {
+
+const std::vector<Lesson>& lessons() {
+  static const std::vector<Lesson> all = {
+      {
+          .name = "reliable-network",
+          .fallacy = 1,
+          .title = "The network is reliable",
+          .believes =
+              "A request that was sent arrives once, and a reply that did not come means the request did not "
+              "happen. The ledger client resends a deposit whose answer was lost (the deposit was not) and takes "
+              "any answer for its latest request. The lock client creates its EPHEMERAL_SEQUENTIAL node and, when "
+              "the reply is lost to ConnectionLoss, simply creates another.",
+          .fault =
+              "Datagrams are lost, duplicated and delayed past their timeouts; connections reset with a reply in "
+              "flight. A create can succeed on the server while its reply never reaches the client.",
+          .look_for =
+              "The ledger: deposits applied twice, or acknowledged and never applied. The lock: an orphan node -- "
+              "created by a request whose reply was lost, owned by a live session that does not know it has it -- "
+              "sits in the line and blocks everyone behind it. The fixes: request ids, retries and an idempotent "
+              "apply; protected names (a GUID in the node name, looked for after ConnectionLoss).",
+          .pairs = {{"reliable-network-naive", "reliable-network-fixed", "a ledger over datagrams"},
+                    {"lock-unprotected-naive", "lock", "an exclusive lock on ZooKeeper (CURATOR-45)"}},
+          .herd_candidates = {},
+          .exercise =
+              "Replay the lock's seed with --trace and find the create whose reply was lost: which session owns "
+              "the orphan node, and when does it go away by itself? Then explain why a retry of a PERSISTENT_"
+              "SEQUENTIAL create has the same problem, and what a protected name does about it.",
+      },
+      {
+          .name = "latency-is-zero",
+          .fallacy = 2,
+          .title = "Latency is zero",
+          .believes =
+              "Between deciding to act (\"I am the leader\") and acting, no time passes. The leader checks that it "
+              "leads, then writes to the database without a fencing token.",
+          .fault =
+              "A client process pauses -- a long garbage-collection pause -- for longer than its session timeout. "
+              "The ensemble expires the session, deletes its election node, and the next candidate leads. The "
+              "paused leader wakes up before its handle has noticed anything.",
+          .look_for =
+              "Two holders act on the database at once: the old leader's write lands after the new leader's. "
+              "With the fencing token (the czxid of the leader's election node) the database refuses the old "
+              "leader's write: a stale token is never accepted.",
+          .pairs = {{"paused-leader-naive", "paused-leader-fenced",
+                     "a herd-free election; the leader writes to a database (without / with its token)"}},
+          .herd_candidates = {},
+          .exercise =
+              "Can any check made by the leader itself, just before it writes, close the window? (Where can the "
+              "pause fall?) What must the database remember for fencing to work, and what happens if two "
+              "databases are written by the same leader?",
+      },
+      {
+          .name = "bandwidth-is-infinite",
+          .fallacy = 3,
+          .title = "Bandwidth is infinite",
+          .believes =
+              "Watching costs nothing, so every candidate may watch the whole election line (the parent's "
+              "children) and re-read it on every change.",
+          .fault =
+              "None is needed: each leader change wakes every candidate, and each re-lists the line -- N-1 "
+              "notifications and N-1 full listings per change, on every link at once.",
+          .look_for =
+              "Notifications and bytes per leader change grow with the number of candidates in the herd "
+              "election, and stay flat in the herd-free one, where each candidate watches only its predecessor. "
+              "Both elections are correct under faults: this fallacy costs capacity, not safety.",
+          .pairs = {},
+          .herd_candidates = {10, 50},
+          .exercise =
+              "With 1,000 candidates and 10 leader changes a minute, how many bytes a second does the herd put on "
+              "the ensemble's links? Which other recipes have a herd (barriers? locks?), and how does each avoid "
+              "it?",
+      },
+      {
+          .name = "topology-doesnt-change",
+          .fallacy = 5,
+          .title = "Topology doesn't change",
+          .believes =
+              "The services that exist at start-up are the services that exist: the discovery client reads the "
+              "registry once and calls those addresses forever.",
+          .fault =
+              "Service instances crash and come back as new processes with new addresses, and sessions expire "
+              "during partitions, so their registry entries go and come back.",
+          .look_for =
+              "After the faults heal, the naive client still lists the old addresses: it calls instances that "
+              "died and never finds the new ones. The fixed client keeps its view current through watches on "
+              "the registry (re-reading on every event), and ends with exactly the live instances.",
+          .pairs = {{"registry-read-once-naive", "registry",
+                     "a service registry of ephemerals, read by discovery clients (once / watched)"}},
+          .herd_candidates = {},
+          .exercise =
+              "The fixed client re-reads the whole registry on every event. What does that cost with 10,000 "
+              "instances (see lesson 3)? Why must it re-read after a reconnect even if no watch fired?",
+      },
+  };
+  return all;
+}
+
+const Lesson* find_lesson(const std::string& name_or_number) {
+  for (const Lesson& l : lessons()) {
+    if (l.name == name_or_number || std::to_string(l.fallacy) == name_or_number) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace zsim::tools

@@ -1,0 +1,40 @@
+// The fallacies course's lessons (`zsim lesson`, docs/course.md): each is a
+// story -- what a naive program believes, what the fault does, what to
+// look for -- told by pairs of registered scenarios, a naive and a fixed
+// one under the same faults, and an exercise for the class.
+//
+// Pure data: the catalog names scenarios; `zsim lesson` runs them. A
+// test checks that every scenario named here is registered and that each
+// naive one is a `-naive` scenario (so sweeps and tools skip it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace zsim::tools {
+
+struct LessonPair {
+  std::string naive;  // fails on most seeds
+  std::string fixed;  // fails on none
+  std::string what;   // one line: the program both run
+};
+
+struct Lesson {
+  std::string name;   // "reliable-network"
+  int fallacy = 0;    // 1..8, in Deutsch's order
+  std::string title;  // "The network is reliable"
+  std::string believes;  // what the naive program believes
+  std::string fault;     // what the fault does
+  std::string look_for;  // what to look for in the output and the trace
+  std::vector<LessonPair> pairs;
+  // Lesson 3: also measure the herd effect (zsim herd) for these lengths.
+  std::vector<int> herd_candidates;
+  std::string exercise;
+};
+
+// Every lesson, by fallacy number.
+const std::vector<Lesson>& lessons();
+// By name, or by fallacy number ("2"); null if none.
+const Lesson* find_lesson(const std::string& name_or_number);
+
+}  // namespace zsim::tools
