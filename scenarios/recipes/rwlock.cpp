@@ -1,10 +1,12 @@
-// rwlock: 3 servers, 5 clients take a read/write lock (core/recipes/
-// rw_lock.h) under /rwlock -- each time a write lock with chance 1/3, else
-// a read lock -- and, while holding it, read or write a fenced resource
-// (rw_resource.h) with the lock's token:
+// rwlock and rwlock-naive: 3 servers, 5 clients take a read/write lock
+// (core/recipes/rw_lock.h) under /rwlock -- each time a write lock with
+// chance 1/3, else a read lock, with a fresh lock object (and id) -- and,
+// while holding it, read or write a fenced resource (rw_resource.h) with
+// the lock's token:
 //
 //   acquire; twice: work (where a pause bites), and if still held, act;
-//   release; rest
+//   release (if that gave up while the session lives, end the session:
+//   nothing else would ever delete the node); rest
 //
 // Under every fault, client pauses longer than the sessions included.
 // Judged from what happened:
@@ -13,11 +15,22 @@
 //   rw-ownership         every accepted token is the czxid of a node of
 //                        /rwlock of the right kind (read-/write-) owned by a
 //                        session of the acting incarnation;
+//   fence-refuses-only-lost-locks  every refused action's node had been
+//                        deleted by then (fence_checks.h): the fence only
+//                        ever stops holders that lost their lock;
 //   every-client-holds-after-heal  (liveness) every client has an accepted
-//                        action since the heal.
+//                        action since the heal; the message lists the line.
+// rwlock-naive: readers wait on nothing -- a reader puts its read node in
+// the line and reads at once. The fence keeps the resource consistent (the
+// writer it overtook is refused), so fence-refuses-only-lost-locks is what
+// catches it: it names the writer refused while its node was live.
 #include "core/recipes/rw_lock.h"
+#include "core/recipes/campaign.h"
+#include "core/recipes/protected_create.h"
 #include "core/recipes/sequence.h"
+#include "scenarios/recipes/fence_checks.h"
 #include "scenarios/recipes/cluster.h"
+#include "scenarios/recipes/line_text.h"
 #include "scenarios/recipes/recipe_scenario.h"
 #include "scenarios/recipes/rw_resource.h"
 #include "scenarios/recipes/scenarios.h"
@@ -34,29 +47,59 @@ namespace {
 namespace cr = core::recipes;
 constexpr const char* kPath = "/rwlock";
 
-ClientBody rw_holder(std::shared_ptr<RwResource> db) {
-  return [db](ClientCtx& me) {
+enum class Outcome : uint8_t { kDone, kLost, kAbandon };
+
+// The planted bug of rwlock-naive: a reader that waits on nothing. It puts
+// its read node in the line (writers still wait for it) and reads at once,
+// beside any writer that holds the lock.
+Outcome naive_read(ClientCtx& me, RwResource& db) {
+  core::Client& zk = me.zk();
+  if (cr::ensure_path(zk, kPath) == core::Code::SessionExpired) return Outcome::kLost;
+  auto made = cr::protected_create(zk, kPath, "read-", me.unique_id(), me.name(),
+                                   core::CreateMode::EphemeralSequential);
+  if (!made.ok()) return made.code() == core::Code::SessionExpired ? Outcome::kLost : Outcome::kDone;
+  for (int i = 0; i < 2; ++i) {
+    me.sleep(millis(60));
+    if (zk.state() != core::ClientState::kConnected) break;
+    db.act(me, Access::kRead, made.value().stat.czxid);
+  }
+  std::string node = made.value().path;
+  cr::detail::leave_line(zk, node);
+  return Outcome::kDone;
+}
+
+// One acquisition, read or write, with a fresh lock object (and id).
+Outcome hold_once(ClientCtx& me, RwResource& db, bool write) {
+  cr::ExclusiveLock lock(me.zk(), cr::rw_lock_options(kPath, me.unique_id(),
+                                                      write ? cr::LockRole::kWrite : cr::LockRole::kRead, me.name()));
+  cr::Acquire a = cr::Acquire::kTimedOut;
+  while (a == cr::Acquire::kTimedOut) a = lock.acquire(seconds(60));
+  if (a == cr::Acquire::kLost) return Outcome::kLost;
+  for (int i = 0; i < 2; ++i) {
+    me.sleep(millis(60));
+    if (lock.state() != cr::LockState::kHeld) break;
+    db.act(me, write ? Access::kWrite : Access::kRead, lock.token());
+  }
+  if (lock.state() == cr::LockState::kLost) return Outcome::kLost;
+  lock.release();
+  // release() gives up when the handle stays disconnected past its
+  // reconnect_wait while the session lives (an ensemble without a quorum
+  // expires nobody): the node stays in the line, and no later lock object
+  // carries its id to find it again. Left alone, it blocks every writer for
+  // as long as this session lives (rwlock seeds 31 and 98 of the prototype):
+  // end the session instead, and the node goes with it.
+  if (me.zk().state() != core::ClientState::kConnected) return Outcome::kAbandon;
+  return Outcome::kDone;
+}
+
+ClientBody rw_holder(std::shared_ptr<RwResource> db, bool naive_readers) {
+  return [db, naive_readers](ClientCtx& me) {
     while (true) {
-      core::Client& zk = me.zk();
-      bool lost = false;
-      while (!lost) {
-        const bool write = me.random().below(3) == 0;
-        // A fresh id per acquisition: a node left by an earlier one (its
-        // release could not reach the ensemble) is never taken for this one.
-        cr::ExclusiveLock lock(zk, cr::rw_lock_options(kPath, me.unique_id(), write ? cr::LockRole::kWrite : cr::LockRole::kRead,
-                                                       me.name()));
-        cr::Acquire a = cr::Acquire::kTimedOut;
-        while (a == cr::Acquire::kTimedOut) a = lock.acquire(seconds(60));
-        if (a == cr::Acquire::kLost) break;
-        for (int i = 0; i < 2; ++i) {
-          me.sleep(millis(60));
-          if (lock.state() != cr::LockState::kHeld) break;
-          db->act(me, write ? Access::kWrite : Access::kRead, lock.token());
-        }
-        lost = lock.state() == cr::LockState::kLost;
-        lock.release();
-        me.sleep(millis(static_cast<int64_t>(me.random().below(300))));
-      }
+      const bool write = me.random().below(3) == 0;
+      const Outcome o = !write && naive_readers ? naive_read(me, *db) : hold_once(me, *db, write);
+      if (o == Outcome::kAbandon) me.new_session();
+      if (o == Outcome::kDone) me.sleep(millis(static_cast<int64_t>(me.random().below(300))));
+      // kLost: me.zk() opens a new session
     }
   };
 }
@@ -104,6 +147,19 @@ class RwOwnership final : public Check {
   std::shared_ptr<const RwResource> db_;
 };
 
+class RwRefusals final : public Check {
+ public:
+  explicit RwRefusals(std::shared_ptr<const RwResource> db) : db_(std::move(db)) {}
+  std::string name() const override { return "fence-refuses-only-lost-locks"; }
+  bool judge_unfinished() const override { return true; }
+  std::optional<Violation> judge(const Cluster& c) const override {
+    return refused_while_live(c, db_->actions(), db_->name());
+  }
+
+ private:
+  std::shared_ptr<const RwResource> db_;
+};
+
 class RwLiveness final : public Check {
  public:
   explicit RwLiveness(std::shared_ptr<const RwResource> db) : db_(std::move(db)) {}
@@ -121,30 +177,38 @@ class RwLiveness final : public Check {
     for (const ClientRecord& r : c.client_records()) {
       if (held.count(r.name) == 0) out += (out.empty() ? "" : ", ") + r.name;
     }
-    return out.empty() ? "" : fmt::format("{} not held {} since the heal", out, kPath);
+    return out.empty() ? "" : fmt::format("{} not held {} since the heal; {}", out, kPath, line_text(c, kPath));
   }
 
  private:
   std::shared_ptr<const RwResource> db_;
 };
 
-}  // namespace
-
-void register_rwlock(std::vector<Scenario>& out) {
-  out.push_back(recipe_scenario({
-      .name = "rwlock",
-      .summary = "3 servers, 5 clients take a read/write lock and read or write a fenced resource",
+Scenario rwlock_scenario(std::string name, std::string summary, bool naive_readers) {
+  return recipe_scenario({
+      .name = std::move(name),
+      .summary = std::move(summary),
       .shape = {.voters = 3, .clients = 5},
       .faults = FaultModel::everything(),
       .setup =
-          [](Cluster& c) {
+          [naive_readers](Cluster& c) {
             auto db = std::make_shared<RwResource>("/db");
-            c.clients(rw_holder(db), Until::kRunEnds);
+            c.clients(rw_holder(db, naive_readers), Until::kRunEnds);
             c.add_check(std::make_unique<RwJudge>(db));
             c.add_check(std::make_unique<RwOwnership>(db));
+            c.add_check(std::make_unique<RwRefusals>(db));
             c.add_check(std::make_unique<RwLiveness>(db));
           },
-  }));
+  });
+}
+
+}  // namespace
+
+void register_rwlock(std::vector<Scenario>& out) {
+  out.push_back(rwlock_scenario("rwlock",
+                                "3 servers, 5 clients take a read/write lock and read or write a fenced resource",
+                                false));
+  out.push_back(rwlock_scenario("rwlock-naive", "the read/write lock with readers that wait on nothing", true));
 }
 
 }  // namespace zsim::scenarios::recipes

@@ -36,5 +36,8 @@ void register_lock_unprotected_naive(std::vector<Scenario>& out);
 void register_double_barrier(std::vector<Scenario>& out);
 void register_double_barrier_naive(std::vector<Scenario>& out);
 void register_barrier(std::vector<Scenario>& out);
+// Read/write lock and semaphore (rwlock.cpp, semaphore.cpp).
+void register_rwlock(std::vector<Scenario>& out);
+void register_semaphore(std::vector<Scenario>& out);  // semaphore, semaphore-naive
 
 }  // namespace zsim::scenarios::recipes
