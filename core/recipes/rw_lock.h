@@ -14,6 +14,12 @@
 // write older than anything it accepted, and a read older than the newest
 // write, fences a holder that lost its lock while paused.
 // Invariant: no writer holds beside any other holder.
+// A node that release() could not delete (the handle stayed disconnected
+// past reconnect_wait while the session lived: an ensemble without a quorum
+// expires nobody) stays in the line; only the same lock object finds it
+// again, by its id. A caller that makes a fresh lock object per acquisition
+// must end the session then (the rwlock scenario does), or a stale reader's
+// node blocks every writer for as long as the session lives.
 //
 // Blocking: as ExclusiveLock. Uses only core::Client.
 #pragma once

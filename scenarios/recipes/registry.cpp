@@ -23,6 +23,9 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_double_barrier(out);
   recipes::register_double_barrier_naive(out);
   recipes::register_barrier(out);
+  // Read/write lock and semaphore.
+  recipes::register_rwlock(out);
+  recipes::register_semaphore(out);
   // The course's own pairs.
   recipes::register_paused_leader(out);
 }

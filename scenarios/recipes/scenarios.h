@@ -36,6 +36,9 @@ void register_lock_unprotected_naive(std::vector<Scenario>& out);
 void register_double_barrier(std::vector<Scenario>& out);
 void register_double_barrier_naive(std::vector<Scenario>& out);
 void register_barrier(std::vector<Scenario>& out);
+// Read/write lock and semaphore (rwlock.cpp, semaphore.cpp).
+void register_rwlock(std::vector<Scenario>& out);
+void register_semaphore(std::vector<Scenario>& out);  // semaphore, semaphore-naive
 // The course's own pairs (paused_leader.cpp: lesson 2).
 void register_paused_leader(std::vector<Scenario>& out);
 

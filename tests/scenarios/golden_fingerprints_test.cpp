@@ -71,6 +71,11 @@ constexpr Golden kGolden[] = {
     {"double-barrier-naive", 7, "30b1591a5f5d3dba", "invariant"},
     {"lock", 7, "ba614cbebc3f5c31", "ok"},
     {"lock-unprotected-naive", 7, "ad0d66562b828164", "liveness"},
+    // Read/write lock and semaphore.
+    {"rwlock", 7, "0ee708c232a95fe5", "ok"},
+    {"rwlock-naive", 7, "75112edc367c4386", "invariant"},
+    {"semaphore", 7, "1a535dd761238e86", "ok"},
+    {"semaphore-naive", 7, "f4d102540dd652ce", "ok"},
 };
 
 TEST(GoldenFingerprints, EveryListedScenarioHasOne) {
