@@ -77,6 +77,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options) {
   sim_options.seed = options.seed;
   sim::Simulator simulator(sim_options);
   if (options.trace_sink) simulator.trace().set_sink(options.trace_sink, options.trace_format);
+  if (options.observe) options.observe(simulator);
 
   const sim::FaultPlan plan = options.plan ? *options.plan : plan_for_seed(s, options.seed);
   simulator.trace_event("run.start", {{"scenario", s.name},

@@ -89,6 +89,10 @@ struct RunOptions {
   // Where trace lines go (none if empty).
   sim::Trace::Sink trace_sink;
   sim::TraceFormat trace_format = sim::TraceFormat::kText;
+  // Called once the simulator exists, before anything runs: sets a trace
+  // observer (and the network's labeler) to watch the run without changing
+  // it (zsim run --diagram, --trace-format shiviz).
+  std::function<void(sim::Simulator&)> observe;
   // Limits on the whole run (a runaway run is a failed run, not a hang).
   std::uint64_t max_events = 50'000'000;
   // REQUIRES: bug_error_for(s, params.bug) is "".

@@ -245,6 +245,7 @@ class RegisterWorkload final : public ClientsWorkload<RegisterClientState> {
       sim.fail(sim::Verdict::kCrash, "the linearizability check ran out of budget: " + r.unknown_reason);
       return;
     }
+    note_witness(sim, h, r);
     std::string why;
     for (const auto& p : r.partitions) {
       if (p.verdict != checkers::Verdict::violation) continue;

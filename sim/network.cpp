@@ -87,10 +87,18 @@ std::optional<Time> Network::transmit(HostId from, HostId to, std::uint64_t byte
   return time_from_ns(busy_until) + latency;
 }
 
-void Network::trace_drop(HostId from, HostId to, std::uint64_t bytes, const char* reason) {
+void Network::trace_drop(HostId from, HostId to, std::uint64_t bytes, const char* reason, std::uint64_t msg) {
   ++stats_.messages_dropped;
   trace_.event(loop_.now(), hosts_.name_of(from), "net.drop",
-               {{"to", hosts_.name_of(to)}, {"bytes", bytes}, {"reason", reason}});
+               {{"to", hosts_.name_of(to)}, {"bytes", bytes}, {"reason", reason}}, {{"msg", msg}});
+}
+
+std::pair<std::uint64_t, Network::MessageLabel> Network::observe_message(io::Port port, bool to_listener,
+                                                                         std::string_view bytes) {
+  if (!trace_.has_observer()) return {0, {}};
+  MessageLabel label = labeler_ ? labeler_(port, to_listener, bytes) : MessageLabel{};
+  if (label.kind.empty()) label.kind = "data";
+  return {next_msg_++, std::move(label)};
 }
 
 // --- Streams ---------------------------------------------------------------
@@ -181,45 +189,59 @@ bool Network::send(HostId self, ConnId end, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
+  const auto [msg, label] = observe_message(c->port, side == 0, bytes);
+  // A message dropped at once: its drop is its only event, so it carries the label.
+  auto drop_now = [&](const char* reason) {
+    ++stats_.messages_dropped;
+    trace_.event(loop_.now(), hosts_.name_of(from), "net.drop",
+                 {{"to", hosts_.name_of(to)}, {"bytes", size}, {"reason", reason}},
+                 {{"msg", msg}, {"kind", label.kind}, {"detail", label.detail}});
+  };
   if (c->state == Conn::State::kBroken) {
-    trace_drop(from, to, size, "broken");
+    drop_now("broken");
     return true;
   }
   if (is_blocked(from, to)) {
     break_conn(*c, "partition");
-    trace_drop(from, to, size, "partition");
+    drop_now("partition");
     return true;
   }
   if (rng_.chance(options_.stream_reset.num, options_.stream_reset.den)) {
     break_conn(*c, "reset");
-    trace_drop(from, to, size, "reset");
+    drop_now("reset");
     return true;
   }
   const std::optional<Time> arrival = transmit(from, to, size);
   if (!arrival) {
     break_conn(*c, "overflow");
-    trace_drop(from, to, size, "overflow");
+    drop_now("overflow");
     return true;
   }
   const std::int64_t at = std::max(to_ns(*arrival), c->last_arrival[side]);
   c->last_arrival[side] = at;
   trace_.event(loop_.now(), hosts_.name_of(from), "net.send",
-               {{"conn", end}, {"to", hosts_.name_of(to)}, {"bytes", size}});
+               {{"conn", end}, {"to", hosts_.name_of(to)}, {"bytes", size}},
+               {{"msg", msg}, {"kind", label.kind}, {"detail", label.detail}});
   const std::uint64_t id = c->id;
   loop_.schedule_at(
       time_from_ns(at),
-      [this, id, dst, payload = std::move(bytes)]() mutable {
+      [this, id, dst, msg, payload = std::move(bytes)]() mutable {
         Conn* cc = find(end_id(id, dst));
         if (cc == nullptr || cc->state != Conn::State::kOpen || cc->closed[dst]) {
           const HostId f = cc != nullptr ? cc->host[1 - dst] : 0;
           const HostId t = cc != nullptr ? cc->host[dst] : 0;
-          if (cc != nullptr) trace_drop(f, t, payload.size(), "broken");
-          else ++stats_.messages_dropped;
+          if (cc != nullptr) {
+            trace_drop(f, t, payload.size(), "broken", msg);
+          } else {
+            ++stats_.messages_dropped;
+            // Untraced (it never was): only an observer hears of it.
+            if (msg != 0) trace_.note(loop_.now(), "sim", "net.lost", {{"msg", msg}});
+          }
           return;
         }
         ++stats_.messages_delivered;
         trace_.event(loop_.now(), hosts_.name_of(cc->host[dst]), "net.deliver",
-                     {{"conn", end_id(id, dst)}, {"bytes", std::uint64_t{payload.size()}}});
+                     {{"conn", end_id(id, dst)}, {"bytes", std::uint64_t{payload.size()}}}, {{"msg", msg}});
         // The handler may close the connection and erase `cc`.
         cc->handlers[dst].on_message(std::move(payload));
       },
@@ -309,35 +331,43 @@ void Network::send_datagram(HostId self, HostId to, Port port, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
+  const auto [msg, label] = observe_message(port, true, bytes);
   trace_.event(loop_.now(), hosts_.name_of(self), "net.send",
-               {{"dgram", true}, {"to", hosts_.name_of(to)}, {"port", std::uint32_t{port}}, {"bytes", size}});
-  if (is_blocked(self, to)) return trace_drop(self, to, size, "partition");
-  if (!hosts_.is_up(to)) return trace_drop(self, to, size, "host_down");
+               {{"dgram", true}, {"to", hosts_.name_of(to)}, {"port", std::uint32_t{port}}, {"bytes", size}},
+               {{"msg", msg}, {"kind", label.kind}, {"detail", label.detail}});
+  if (is_blocked(self, to)) return trace_drop(self, to, size, "partition", msg);
+  if (!hosts_.is_up(to)) return trace_drop(self, to, size, "host_down", msg);
   if (rng_.chance(options_.datagram_loss.num, options_.datagram_loss.den)) {
-    return trace_drop(self, to, size, "loss");
+    return trace_drop(self, to, size, "loss", msg);
   }
   int copies = 1;
+  // The duplicate is a message of its own for observers (`of=` the original).
+  std::uint64_t dup_msg = 0;
   if (rng_.chance(options_.datagram_duplicate.num, options_.datagram_duplicate.den)) {
     copies = 2;
     ++stats_.messages_duplicated;
-    trace_.event(loop_.now(), hosts_.name_of(self), "net.dup", {{"to", hosts_.name_of(to)}, {"bytes", size}});
+    if (msg != 0) dup_msg = next_msg_++;
+    trace_.event(loop_.now(), hosts_.name_of(self), "net.dup", {{"to", hosts_.name_of(to)}, {"bytes", size}},
+                 {{"msg", dup_msg}, {"of", msg}});
   }
   for (int copy = 0; copy < copies; ++copy) {
+    const std::uint64_t copy_msg = copy == 0 ? msg : dup_msg;
     const std::optional<Time> arrival = transmit(self, to, size);
     if (!arrival) {
-      trace_drop(self, to, size, "overflow");
+      trace_drop(self, to, size, "overflow", copy_msg);
       continue;
     }
     Bytes payload = copy + 1 < copies ? bytes : std::move(bytes);
     loop_.schedule_at(
         *arrival,
-        [this, self, to, port, payload = std::move(payload)]() mutable {
-          if (is_blocked(self, to)) return trace_drop(self, to, payload.size(), "partition");
+        [this, self, to, port, copy_msg, payload = std::move(payload)]() mutable {
+          if (is_blocked(self, to)) return trace_drop(self, to, payload.size(), "partition", copy_msg);
           auto it = bindings_.find({to, port});
-          if (it == bindings_.end()) return trace_drop(self, to, payload.size(), "no_port");
+          if (it == bindings_.end()) return trace_drop(self, to, payload.size(), "no_port", copy_msg);
           ++stats_.messages_delivered;
           trace_.event(loop_.now(), hosts_.name_of(to), "net.deliver",
-                       {{"dgram", true}, {"from", hosts_.name_of(self)}, {"bytes", std::uint64_t{payload.size()}}});
+                       {{"dgram", true}, {"from", hosts_.name_of(self)}, {"bytes", std::uint64_t{payload.size()}}},
+                       {{"msg", copy_msg}});
           it->second(self, std::move(payload));
         },
         hosts_.tag_of(to));

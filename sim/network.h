@@ -25,6 +25,7 @@
 #include "sim/trace.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -133,6 +134,24 @@ class Network {
   void set_link_latency(HostId from, HostId to, LatencyModel model);
 
   const NetworkStats& stats() const { return stats_; }
+
+  // --- Observation (zsim run --diagram) ----------------------------------
+  // What a message carries, in words: `kind` groups messages for colours and
+  // filters ("vote", "PROPOSAL", "request", ...), `detail` is its fields.
+  struct MessageLabel {
+    std::string kind;
+    std::string detail;
+  };
+  // Names a message from its bytes. `port` is the stream's listening port or
+  // the datagram's destination port; `to_listener` is true for messages from
+  // the connecting end (and for datagrams). The network knows no protocol:
+  // the caller that does (tools/diagram) sets this.
+  using Labeler = std::function<MessageLabel(io::Port port, bool to_listener, std::string_view bytes)>;
+  void set_labeler(Labeler labeler) { labeler_ = std::move(labeler); }
+  // While the trace has an observer, every message gets an id, carried as
+  // the observer-only extra `msg=` on its net.send, net.deliver, net.drop
+  // and net.dup events (with `kind=` and `detail=` on the first of them);
+  // a message lost with a vanished connection gets a `net.lost` note.
   std::size_t live_connections() const { return conns_.size(); }
 
  private:
@@ -158,7 +177,9 @@ class Network {
   void break_conn(Conn& c, const char* reason);
   void notify_closed(std::uint64_t conn, int side, io::CloseReason reason, Duration after);
   void maybe_erase(std::uint64_t conn);
-  void trace_drop(HostId from, HostId to, std::uint64_t bytes, const char* reason);
+  void trace_drop(HostId from, HostId to, std::uint64_t bytes, const char* reason, std::uint64_t msg);
+  // A new message id and its label, or {0, {}} while nobody observes.
+  std::pair<std::uint64_t, MessageLabel> observe_message(io::Port port, bool to_listener, std::string_view bytes);
 
   EventLoop& loop_;
   Trace& trace_;
@@ -175,6 +196,8 @@ class Network {
   std::vector<std::uint8_t> blocked_;           // per directed edge
   std::vector<std::int64_t> link_busy_until_;   // per directed edge, ns
   std::map<std::pair<HostId, HostId>, LatencyModel> link_latency_;
+  Labeler labeler_;
+  std::uint64_t next_msg_ = 1;  // observation only: never steers the run
 };
 
 }  // namespace zsim::sim

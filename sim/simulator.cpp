@@ -621,6 +621,14 @@ void Simulator::trace_event(std::string_view kind, std::initializer_list<io::Tra
   trace_.event(now(), "sim", kind, fields);
 }
 
+void Simulator::note(std::string_view kind, std::initializer_list<io::TraceField> fields) {
+  if (!trace_.has_observer()) return;
+  const std::uint32_t owner = loop_.current_tag().owner;
+  const std::string_view host_name =
+      owner >= 1 && owner <= hosts_.size() ? std::string_view(hosts_[owner - 1]->name_) : std::string_view("sim");
+  trace_.note(now(), host_name, kind, fields);
+}
+
 bool Simulator::buggify(std::string_view site) {
   if (!buggify_enabled_) return false;
   auto it = buggify_sites_.find(site);

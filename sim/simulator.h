@@ -143,6 +143,11 @@ class Simulator final : private HostDirectory, private EventLoop::Gate {
   // --- Observation ---------------------------------------------------------
   Trace& trace() { return trace_; }
   void trace_event(std::string_view kind, std::initializer_list<io::TraceField> fields);
+  // An observer-only event (Trace::note) on the host whose event is running
+  // ("sim" between host events): never hashed or printed. Check observed()
+  // first where building the fields costs.
+  void note(std::string_view kind, std::initializer_list<io::TraceField> fields);
+  bool observed() const { return trace_.has_observer(); }
   Network& network() { return network_; }
   Disk& disk(io::HostId h);
   EventLoop& loop() { return loop_; }

@@ -52,7 +52,7 @@ void Trace::set_sink(Sink sink, TraceFormat format) {
 }
 
 void Trace::event(Time t, std::string_view host, std::string_view kind,
-                  std::initializer_list<io::TraceField> fields) {
+                  std::initializer_list<io::TraceField> fields, std::initializer_list<io::TraceField> extras) {
   std::uint64_t h = mix64(static_cast<std::uint64_t>(to_ns(t)));
   h = hash_bytes(host, h);
   h = hash_bytes(kind, mix64(h));
@@ -60,15 +60,21 @@ void Trace::event(Time t, std::string_view host, std::string_view kind,
   h = mix64(h);
   fingerprint_ = mix64(fingerprint_ ^ h) + events_;
   ++events_;
+  if (observer_) observer_(Record{t, host, kind, {fields.begin(), fields.size()}, {extras.begin(), extras.size()}, false, h});
   if (!sink_) return;
   const std::string line = format_ == TraceFormat::kJson
                                ? format_json(t, host, kind, fields)
-                               : format_text(t, host, kind, fields);
+                               : format_text(t, host, kind, {fields.begin(), fields.size()});
   sink_(line, h);
 }
 
+void Trace::note(Time t, std::string_view host, std::string_view kind,
+                 std::initializer_list<io::TraceField> fields) {
+  if (observer_) observer_(Record{t, host, kind, {fields.begin(), fields.size()}, {}, true, 0});
+}
+
 std::string Trace::format_text(Time t, std::string_view host, std::string_view kind,
-                               std::initializer_list<io::TraceField> fields) const {
+                               std::span<const io::TraceField> fields) {
   std::string out;
   out.reserve(96);
   fmt::format_to(std::back_inserter(out), "t={} host={} ev={}", format_time(t), host, kind);

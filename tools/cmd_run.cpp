@@ -13,6 +13,9 @@
 #include "scenarios/scenario.h"
 #include "tools/arguments.h"
 #include "tools/commands.h"
+#include "tools/diagram/diagram_html.h"
+#include "tools/diagram/run_observer.h"
+#include "tools/diagram/shiviz.h"
 #include "tools/isolation.h"
 #include "tools/regression_file.h"
 #include "tools/run_input.h"
@@ -26,6 +29,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -102,7 +107,23 @@ struct RunArgs {
   std::string seed_timeout{kSeedTimeoutDefault};
   std::string bug;
   std::string save_regression;
+  std::string diagram;
 };
+
+// Writes `text` to `path` or throws BadInput.
+void write_file(const std::string& path, const std::string& text, std::string_view what) {
+  std::ofstream file(path, std::ios::trunc | std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) throw BadInput{fmt::format("cannot write the {} {}", what, quote_input(path))};
+}
+
+// Before the run, not after: a path that cannot be written is bad input.
+void probe_writable(const std::string& path, std::string_view what) {
+  if (path.empty()) return;
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) throw BadInput{fmt::format("cannot write the {} {}", what, quote_input(path))};
+}
 
 // --save-regression FILE: the run's plan with what it gave, as a regression
 // file (tools/regression_file.h) that `tools/run-regression.sh` replays.
@@ -171,35 +192,72 @@ int check_determinism(const Scenario& s, const scenarios::RunOptions& options) {
   return 1;
 }
 
-void print_run_result(const RunResult& r, std::int64_t wall_ms, bool json, bool died, const std::string& plan_file) {
+// On `out`: stdout, or stderr when stdout carries a ShiViz log.
+void print_run_result(const RunResult& r, std::int64_t wall_ms, bool json, bool died, const std::string& plan_file,
+                      std::FILE* out = stdout) {
   const bool ok = r.verdict == sim::Verdict::kOk;
   if (json) {
-    fmt::print("{}\n", json_line(to_json(r, wall_ms, died)));
+    fmt::print(out, "{}\n", json_line(to_json(r, wall_ms, died)));
     return;
   }
-  fmt::print("scenario {} seed {}: {}{}\n", r.scenario, r.seed, sim::to_string(r.verdict),
+  fmt::print(out, "scenario {} seed {}: {}{}\n", r.scenario, r.seed, sim::to_string(r.verdict),
              ok ? "" : ": " + indent_rest(r.message));
   if (died) {
-    fmt::print("  no fingerprint: the run's process died  wall {} ms\n", wall_ms);
+    fmt::print(out, "  no fingerprint: the run's process died  wall {} ms\n", wall_ms);
   } else {
-    fmt::print("  fingerprint {}  sim time {}s  events {}  messages {} sent, {} dropped  wall {} ms\n",
+    fmt::print(out, "  fingerprint {}  sim time {}s  events {}  messages {} sent, {} dropped  wall {} ms\n",
                hex(r.fingerprint), format_time(time_from_ns(r.sim_time_ns)), r.events, r.messages_sent,
                r.messages_dropped, wall_ms);
   }
-  if (!ok) fmt::print("  reproduce: {}\n", scenarios::reproduce_command(r, plan_file));
+  if (!ok) fmt::print(out, "  reproduce: {}\n", scenarios::reproduce_command(r, plan_file));
+}
+
+// What --diagram and --trace-format shiviz watch of a run (observe_run):
+// one observer feeds both.
+struct RunWatch {
+  std::optional<diagram::DiagramCollector> collector;
+  std::optional<diagram::ShivizLog> shiviz;
+
+  bool wanted() const { return collector || shiviz; }
+  void on_event(const diagram::DiagramEvent& e) {
+    if (collector) collector->on_event(e);
+    if (shiviz) std::fputs(shiviz->on_event(e).c_str(), stdout);
+  }
+};
+
+void write_diagram(const std::string& path, diagram::DiagramCollector& collector) {
+  const diagram::DiagramModel model = collector.finish();
+  write_file(path, diagram::render_html(model), "diagram");
+  // On stderr: with --json, the result object stays the last line of stdout.
+  fmt::print(stderr, "diagram: {} ({} lifelines, {} messages, {} operations, {} partitions; opens on {}s..{}s)\n",
+             path, model.hosts.size(), model.messages.size(), model.ops.size(), model.bands.size(),
+             format_time(time_from_ns(model.focus_start_ns)), format_time(time_from_ns(model.focus_end_ns)));
 }
 
 // The body of `zsim run` once its input is checked; runs in the child.
 int run_body(const Scenario& s, const scenarios::RunOptions& base, const RunArgs& args) {
   scenarios::RunOptions options = base;
   if (args.check_determinism) return check_determinism(s, options);
-  if (args.trace) {
+  const bool shiviz = args.trace && args.trace_format == "shiviz";
+  auto watch = std::make_shared<RunWatch>();
+  if (!args.diagram.empty()) watch->collector.emplace();
+  if (shiviz) {
+    watch->shiviz.emplace();
+    std::fputs(diagram::ShivizLog::header().c_str(), stdout);
+  } else if (args.trace) {
     options.trace_format = args.trace_format == "json" ? sim::TraceFormat::kJson : sim::TraceFormat::kText;
     options.trace_sink = [](std::string_view line, std::uint64_t) { fmt::print("{}\n", line); };
   }
+  if (watch->wanted()) {
+    options.observe = [watch](sim::Simulator& sim) {
+      diagram::observe_run(sim, [watch](const diagram::DiagramEvent& e) { watch->on_event(e); });
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
   const RunResult r = scenarios::run_scenario(s, options);
-  print_run_result(r, ms_since(start), args.json, false, args.plan_file);
+  std::fflush(stdout);
+  if (watch->collector) write_diagram(args.diagram, *watch->collector);
+  print_run_result(r, ms_since(start), args.json, false, args.plan_file, shiviz ? stderr : stdout);
   if (!args.save_regression.empty()) save_regression(args.save_regression, s, options, r);
   return r.verdict == sim::Verdict::kOk ? 0 : 1;
 }
@@ -211,10 +269,10 @@ int do_run(const RunArgs& args) {
   options.params.bug = bug_or_throw(args.bug, s);
   const auto timeout = seed_timeout_or_throw(args.seed_timeout);
   if (!args.plan_file.empty()) options.plan = read_plan_or_throw(args.plan_file, s);
-  if (!args.save_regression.empty()) {
-    // Before the run, not after: a path that cannot be written is bad input.
-    std::ofstream probe(args.save_regression, std::ios::app);
-    if (!probe) throw BadInput{fmt::format("cannot write the regression file {}", quote_input(args.save_regression))};
+  probe_writable(args.save_regression, "regression file");
+  probe_writable(args.diagram, "diagram");
+  if (args.check_determinism && !args.diagram.empty()) {
+    throw BadInput{"--check-determinism runs the seed twice and prints where they differ; it takes no --diagram"};
   }
   if (args.no_fork) return run_body(s, options, args);
   const auto start = std::chrono::steady_clock::now();
@@ -402,15 +460,23 @@ void add_run_commands(CLI::App& app, int* exit_code) {
       "The same scenario, seed (and plan) always give the same fingerprint. The run happens\n"
       "in a child process: an assertion, a segfault, an exception out of the event loop or a\n"
       "sanitizer report is the verdict `crash`, with the assertion text and where the\n"
-      "simulation was (seed, time, host). --no-fork runs in this process (for debuggers).");
+      "simulation was (seed, time, host). --no-fork runs in this process (for debuggers).\n"
+      "--diagram FILE draws the run as a space-time diagram (hosts, messages, faults, operations,\n"
+      "the verdict); --trace --trace-format shiviz prints the trace with vector clocks for ShiViz.\n"
+      "Neither changes the run: the fingerprint is the same with or without them.");
   run->add_option("--scenario", run_args->scenario, "Scenario name (see `zsim list`)")->required();
   run->add_option("--seed", run_args->seed, "Seed of every random choice in the run: 0..18446744073709551615")
       ->required();
   run->add_option("--plan", run_args->plan_file,
                   "Fault plan file to run instead of the one the seed generates (see `zsim plan`)");
   run->add_flag("--trace", run_args->trace, "Print one line per event to stdout");
-  run->add_option("--trace-format", run_args->trace_format, "Trace line format")
-      ->check(CLI::IsMember({"text", "json"}));
+  run->add_option("--trace-format", run_args->trace_format,
+                  "Trace format: text (default), json (one object a line), or shiviz (the ShiViz visualiser's "
+                  "log: each event then its host's vector clock; the result goes to stderr)")
+      ->check(CLI::IsMember({"text", "json", "shiviz"}));
+  run->add_option("--diagram", run_args->diagram,
+                  "Write a space-time diagram of the run to this HTML file (self-contained; open it in a browser; "
+                  "see docs/diagram.md)");
   run->add_flag("--json", run_args->json, "Print the result as one JSON object on the last line");
   run->add_flag("--check-determinism", run_args->check_determinism,
                 "Run twice and report the first trace event where the runs differ");

@@ -3,8 +3,10 @@
 # already present (so it is quick on a machine that has them). Run as root.
 #
 #   tools/install-deps.sh            build + test dependencies
-#   tools/install-deps.sh --oracle   also the real ZooKeeper 3.8 server, used by
-#                                    the shell conformance test as an oracle
+#   tools/install-deps.sh --oracle   also what the full test suite runs against:
+#                                    the real ZooKeeper 3.8 server (the shell
+#                                    conformance test's oracle) and Chromium
+#                                    (the diagram's headless-browser test)
 set -euo pipefail
 
 packages=(
@@ -18,7 +20,7 @@ packages=(
   clang libclang-rt-dev
 )
 if [[ "${1:-}" == "--oracle" ]]; then
-  packages+=(zookeeper default-jre-headless)
+  packages+=(zookeeper default-jre-headless chromium)
 fi
 
 missing=()

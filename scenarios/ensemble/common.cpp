@@ -1,6 +1,7 @@
 #include "scenarios/ensemble/common.h"
 
 #include "checkers/linearizability.h"
+#include "scenarios/history_recorder.h"
 
 namespace zsim::scenarios::ensemble {
 
@@ -59,6 +60,7 @@ bool check_register_history(sim::Simulator& sim, const checkers::History& h, con
     sim.fail(sim::Verdict::kCrash, fmt::format("{}: the check ran out of budget: {}", label, r.unknown_reason));
     return false;
   }
+  note_witness(sim, h, r);
   std::string why;
   for (const auto& p : r.partitions) {
     if (p.verdict != checkers::Verdict::violation) continue;
