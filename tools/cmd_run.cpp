@@ -238,13 +238,15 @@ void write_diagram(const std::string& path, diagram::DiagramCollector& collector
 int run_body(const Scenario& s, const scenarios::RunOptions& base, const RunArgs& args) {
   scenarios::RunOptions options = base;
   if (args.check_determinism) return check_determinism(s, options);
-  const bool shiviz = args.trace && args.trace_format == "shiviz";
+  // --trace-format json or shiviz asks for a trace: --trace is implied.
+  const bool trace = args.trace || args.trace_format != "text";
+  const bool shiviz = trace && args.trace_format == "shiviz";
   auto watch = std::make_shared<RunWatch>();
   if (!args.diagram.empty()) watch->collector.emplace();
   if (shiviz) {
     watch->shiviz.emplace();
     std::fputs(diagram::ShivizLog::header().c_str(), stdout);
-  } else if (args.trace) {
+  } else if (trace) {
     options.trace_format = args.trace_format == "json" ? sim::TraceFormat::kJson : sim::TraceFormat::kText;
     options.trace_sink = [](std::string_view line, std::uint64_t) { fmt::print("{}\n", line); };
   }
@@ -462,7 +464,7 @@ void add_run_commands(CLI::App& app, int* exit_code) {
       "sanitizer report is the verdict `crash`, with the assertion text and where the\n"
       "simulation was (seed, time, host). --no-fork runs in this process (for debuggers).\n"
       "--diagram FILE draws the run as a space-time diagram (hosts, messages, faults, operations,\n"
-      "the verdict); --trace --trace-format shiviz prints the trace with vector clocks for ShiViz.\n"
+      "the verdict); --trace-format shiviz prints the trace with vector clocks for ShiViz.\n"
       "Neither changes the run: the fingerprint is the same with or without them.");
   run->add_option("--scenario", run_args->scenario, "Scenario name (see `zsim list`)")->required();
   run->add_option("--seed", run_args->seed, "Seed of every random choice in the run: 0..18446744073709551615")
@@ -471,8 +473,8 @@ void add_run_commands(CLI::App& app, int* exit_code) {
                   "Fault plan file to run instead of the one the seed generates (see `zsim plan`)");
   run->add_flag("--trace", run_args->trace, "Print one line per event to stdout");
   run->add_option("--trace-format", run_args->trace_format,
-                  "Trace format: text (default), json (one object a line), or shiviz (the ShiViz visualiser's "
-                  "log: each event then its host's vector clock; the result goes to stderr)")
+                  "Trace format (implies --trace): text (default), json (one object a line), or shiviz (the "
+                  "ShiViz visualiser's log: each event then its host's vector clock; the result goes to stderr)")
       ->check(CLI::IsMember({"text", "json", "shiviz"}));
   run->add_option("--diagram", run_args->diagram,
                   "Write a space-time diagram of the run to this HTML file (self-contained; open it in a browser; "

@@ -116,7 +116,7 @@ void check_run(const std::string& chromium, const std::string& dir, const std::s
                                    "/profile --window-size=1400,900 --dump-dom file://" + html);
   expect(browser.exit_code == 0, name + ": chromium exit " + std::to_string(browser.exit_code) + "\n" + browser.err);
   const auto s = summary_of(browser.out);
-  std::cerr << name << ": drawn " << s.size() << " summary fields: lifelines=" << s.count("lifelines")
+  std::cerr << name << ": drawn " << s.size() << " summary fields: lifelines=" << (s.count("lifelines") ? s.at("lifelines") : "?")
             << " arrows=" << (s.count("arrows") ? s.at("arrows") : "?") << " window="
             << (s.count("window") ? s.at("window") : "?") << "\n";
   expect(s.count("status") && s.at("status") == "drawn", name + ": the page's script ran to the end");

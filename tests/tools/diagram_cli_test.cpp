@@ -3,7 +3,7 @@
 // whatever else is printed; asking for it never changes the run (same
 // fingerprint); an unwritable path is bad input before anything runs; the
 // ShiViz log on stdout is only the log (its header, then two lines an
-// event), with the result on stderr.
+// event), with the result on stderr, and the same bytes every time.
 #include "tests/tools/run_command.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +65,8 @@ TEST(DiagramCli, ShivizLogIsAllOfStdout) {
     EXPECT_TRUE(nlohmann::json::parse(lines[i + 1].substr(space + 1)).is_object()) << lines[i + 1];
   }
   EXPECT_NE(r.err.find("scenario single-register seed 3: ok"), std::string::npos) << r.err;
+  // --trace-format implies --trace; the log is the same bytes on every run.
+  EXPECT_EQ(zsim("run --scenario single-register --seed 3 --trace-format shiviz").out, r.out);
 }
 
 }  // namespace

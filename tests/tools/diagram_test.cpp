@@ -60,6 +60,8 @@ std::vector<DiagramEvent> failing_run() {
       ev(200, "sim", "fault", {{"event", "at 200ms partition split s2 | s10 c1"}}),
       ev(201, "s2", "net.drop", {{"to", "c1"}, {"bytes", "9"}, {"reason", "partition"}},
          {{"msg", "4"}, {"kind", "reply"}, {"detail", "reply xid=1"}}),
+      ev(240, "s2", "net.send", {{"conn", "5"}, {"to", "s10"}, {"bytes", "9"}},
+         {{"msg", "5"}, {"kind", "COMMIT"}, {"detail", "COMMIT zxid=0x1"}}),
       ev(250, "s10", "host.crash", {{"incarnation", "1"}}),
       ev(300, "sim", "fault", {{"event", "at 300ms heal"}}),
       ev(310, "s10", "host.start", {{"incarnation", "2"}}),
@@ -71,6 +73,8 @@ std::vector<DiagramEvent> failing_run() {
          true),
       ev(510, "c1", "op.return", {{"process", "1"}, {"call_ns", "500000000"}, {"status", "ok"}, {"output", "3"}}, {},
          true),
+      ev(2900, "s10", "net.send", {{"conn", "7"}, {"to", "c1"}, {"bytes", "9"}},
+         {{"msg", "6"}, {"kind", "reply"}, {"detail", "reply xid=2"}}),
       ev(3000, "sim", "check.witness",
          {{"partition", "key 0"}, {"linearized", "1:100000000"}, {"stuck", "1:500000000"}}, {}, true),
       ev(3000, "sim", "fail", {{"verdict", "linearizability"}, {"message", "not linearizable"}}),
@@ -97,7 +101,7 @@ TEST(DiagramModel, HostsInReadingOrderWithRoles) {
 
 TEST(DiagramModel, MessagesDeliveredDroppedDuplicatedInFlight) {
   const DiagramModel m = collect(failing_run());
-  ASSERT_EQ(m.messages.size(), 4u);
+  ASSERT_EQ(m.messages.size(), 6u);
   const auto& request = m.messages[0];
   EXPECT_EQ(request.kind, "request");
   EXPECT_EQ(m.hosts[request.from].name, "c1");
@@ -110,13 +114,20 @@ TEST(DiagramModel, MessagesDeliveredDroppedDuplicatedInFlight) {
   const auto& dup = m.messages[2];
   EXPECT_TRUE(dup.duplicate);
   EXPECT_EQ(dup.kind, "vote");
-  EXPECT_EQ(dup.end, DiagramMessage::End::kInFlight);  // never delivered: in flight at the end
-  EXPECT_EQ(dup.end_ns, m.end_ns);
+  EXPECT_EQ(dup.end, DiagramMessage::End::kDropped);  // on its way to s10 when s10 crashed
+  EXPECT_EQ(dup.drop_reason, "receiver crashed");
   const auto& reply = m.messages[3];
   EXPECT_EQ(reply.end, DiagramMessage::End::kDropped);
   EXPECT_EQ(reply.drop_reason, "partition");
   EXPECT_EQ(reply.send_ns, reply.end_ns);  // dropped as it was sent
-  EXPECT_EQ(m.kinds, (std::vector<std::string>{"reply", "request", "vote"}));
+  const auto& commit = m.messages[4];  // on its way to s10 when s10 crashed
+  EXPECT_EQ(commit.end, DiagramMessage::End::kDropped);
+  EXPECT_EQ(commit.drop_reason, "receiver crashed");
+  EXPECT_EQ(commit.end_ns, 250'000'000);
+  const auto& late = m.messages[5];  // never delivered: in flight at the end
+  EXPECT_EQ(late.end, DiagramMessage::End::kInFlight);
+  EXPECT_EQ(late.end_ns, m.end_ns);
+  EXPECT_EQ(m.kinds, (std::vector<std::string>{"COMMIT", "reply", "request", "vote"}));
 }
 
 TEST(DiagramModel, FaultsBandsAndMarks) {
@@ -179,7 +190,7 @@ TEST(DiagramHtml, EmbedsTheModelSafelyAndIsDeterministic) {
   const std::size_t at = page.find(open) + open.size();
   const auto j = nlohmann::json::parse(page.substr(at, page.find("</script>", at) - at));
   EXPECT_EQ(j["hosts"].size(), 3u);
-  EXPECT_EQ(j["messages"].size(), 4u);
+  EXPECT_EQ(j["messages"].size(), 6u);
   EXPECT_EQ(j["messages"][0][6], "create /a</script><script>alert(1)</script>");
   EXPECT_EQ(j["ops"][1][8], 2 | 4);  // stuck and the first violation
   // No network: nothing is fetched from anywhere.
@@ -277,7 +288,8 @@ TEST(DiagramRealRun, ObservingChangesNothingAndEveryArrowIsWhole) {
     EXPECT_LE(msg.send_ns, msg.end_ns);
     EXPECT_NE(msg.from, msg.to);
     delivered += msg.end == DiagramMessage::End::kDelivered ? 1 : 0;
-    dropped += msg.end == DiagramMessage::End::kDropped ? 1 : 0;
+    // The network counts what it dropped; a crash loses deliveries untraced.
+    dropped += msg.end == DiagramMessage::End::kDropped && msg.drop_reason != "receiver crashed" ? 1 : 0;
     ++kinds[msg.kind];
     originals += msg.duplicate ? 0 : 1;
   }

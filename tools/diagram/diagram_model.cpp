@@ -149,6 +149,14 @@ void DiagramCollector::on_message_event(const DiagramEvent& e) {
 void DiagramCollector::on_host_event(const DiagramEvent& e, int host) {
   DiagramMark mark{host, e.t_ns, e.t_ns, "event", e.kind, e.line};
   if (e.kind == "host.crash") {
+    // What was on its way to the host dies with it, untraced (the event
+    // loop drops the deliveries of a dead incarnation).
+    for (DiagramMessage& msg : m_.messages) {
+      if (msg.to != host || msg.end != DiagramMessage::End::kInFlight) continue;
+      msg.end = DiagramMessage::End::kDropped;
+      msg.end_ns = e.t_ns;
+      msg.drop_reason = "receiver crashed";
+    }
     mark.kind = "crash";
     mark.label = e.get("at").empty() ? "crash" : "crash at " + e.get("at");
   } else if (e.kind == "host.start") {

@@ -10,7 +10,8 @@
 //
 // What it understands (everything else is kept as a host's event tick):
 //   net.send / net.deliver / net.drop / net.dup (+ extras msg, kind, detail),
-//   net.lost (note): messages, matched by their msg id;
+//   net.lost (note): messages, matched by their msg id; a message still on
+//   its way to a host when it crashes is dropped there ("receiver crashed");
 //   host.crash / host.start / host.pause / host.resume / host.clock_jump /
 //   host.clock_drift: marks on a lifeline (a pause is a gap);
 //   fault (sim): partitions open a band until `heal` or heal_all;
