@@ -205,6 +205,21 @@ TEST(Merge, ShardsGiveTheUnshardedSweep) {
   EXPECT_NE(text.out.find("; merged from 3 shards"), std::string::npos) << text.out;
 }
 
+// Passing, crashed-in-the-run (5: a fiber threw, with a fingerprint) and
+// died (11: an assertion, no fingerprint) seeds interleaved across shards.
+TEST(Merge, CrashesAndPassesInterleave) {
+  const std::string dir = zsim::testing::make_temp_dir();
+  const CommandResult whole = zsim("sweep --scenario selftest-crash --seeds 5..11 --json --junit " + dir + "/whole.xml");
+  EXPECT_EQ(whole.exit_code, 1) << whole.err;
+  const Shards shards = sweep_shards("selftest-crash", "5..11", 2);
+  const CommandResult merged = zsim("merge --json --junit " + shards.dir + "/merged.xml" + shards.list());
+  EXPECT_EQ(merged.exit_code, 1) << merged.err;
+  EXPECT_EQ(comparable(merged), comparable(whole));
+  expect_valid_junit(shards.dir + "/merged.xml");
+  EXPECT_EQ(slurp(shards.dir + "/merged.xml"), slurp(dir + "/whole.xml"));
+  EXPECT_EQ(xpath(dir + "/whole.xml", "count(//error)"), "2");
+}
+
 TEST(Merge, PassingShardsExitZero) {
   const Shards shards = sweep_shards("reliable-network-fixed", "1..5", 2);
   const CommandResult r = zsim("merge" + shards.list());
