@@ -17,8 +17,10 @@
 #include "tools/diagram/run_observer.h"
 #include "tools/diagram/shiviz.h"
 #include "tools/isolation.h"
+#include "tools/junit.h"
 #include "tools/regression_file.h"
 #include "tools/run_input.h"
+#include "tools/sweep_report.h"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -42,51 +44,7 @@ using scenarios::RunResult;
 using scenarios::Scenario;
 
 
-
-
-
-
 std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
-
-// A run's result as JSON. A seed whose process died has no simulation
-// figures: those fields are null.
-nlohmann::ordered_json to_json(const RunResult& r, std::int64_t wall_ms, bool died) {
-  nlohmann::ordered_json j;
-  j["scenario"] = r.scenario;
-  j["seed"] = r.seed;
-  j["verdict"] = sim::to_string(r.verdict);
-  if (const core::PlantedBugInfo* bug = core::planted_bug_info(r.bug); bug != nullptr) j["bug"] = bug->name;
-  if (!r.message.empty()) j["message"] = r.message;
-  for (const char* key : {"fingerprint", "sim_time_ns", "events", "trace_events", "messages_sent",
-                          "messages_dropped"}) {
-    j[key] = nullptr;
-  }
-  if (!died) {
-    j["fingerprint"] = hex(r.fingerprint);
-    j["sim_time_ns"] = r.sim_time_ns;
-    j["events"] = r.events;
-    j["trace_events"] = r.trace_events;
-    j["messages_sent"] = r.messages_sent;
-    j["messages_dropped"] = r.messages_dropped;
-  }
-  j["wall_ms"] = wall_ms;
-  return j;
-}
-
-std::string json_line(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// A message of several lines: the first on the verdict line, the rest
-// indented under it.
-std::string indent_rest(const std::string& message) {
-  std::string out;
-  for (const char c : message) {
-    out += c;
-    if (c == '\n') out += "    ";
-  }
-  return out;
-}
 
 std::int64_t ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
@@ -302,6 +260,7 @@ struct SweepArgs {
   bool json = false;
   std::string seed_timeout{kSeedTimeoutDefault};
   std::string bug;
+  std::string junit;
 };
 
 class Progress {
@@ -356,9 +315,15 @@ int do_sweep(const SweepArgs& args) {
   isolation.jobs = jobs_for(args.jobs, count);
   isolation.scenario = s.name;
   isolation.bug = bug;
+  // Before any seed runs: a JUnit path that cannot be written is bad input.
+  std::optional<JunitFile> junit;
+  if (!args.junit.empty()) junit.emplace(args.junit);
 
-  std::map<std::string, std::uint64_t> by_verdict;
-  std::uint64_t failed = 0;
+  SweepTally tally;
+  tally.scenario = s.name;
+  if (const core::PlantedBugInfo* info = core::planted_bug_info(bug); info != nullptr) tally.bug = info->name;
+  tally.range = seeds.range;
+  tally.shard = seeds.shard;
   Progress progress(count, s.name);
   const auto start = std::chrono::steady_clock::now();
   run_seeds_isolated(
@@ -372,41 +337,29 @@ int do_sweep(const SweepArgs& args) {
       isolation, [&](const SeedOutcome& o) { progress.tick(o.result.verdict != sim::Verdict::kOk); },
       [&](const SeedOutcome& o) {
         const RunResult& r = o.result;
-        if (r.verdict != sim::Verdict::kOk) {
-          ++failed;
-          ++by_verdict[sim::to_string(r.verdict)];
-        }
+        tally.add(r);
+        if (junit) junit->add(r, o.died);
         if (args.json) {
           fmt::print("{}\n", json_line(to_json(r, o.wall_ms, o.died)));
         } else if (r.verdict != sim::Verdict::kOk) {
           progress.clear_line();
-          fmt::print("seed {}: {}: {}\n  reproduce: {}\n", r.seed, sim::to_string(r.verdict), indent_rest(r.message),
-                     scenarios::reproduce_command(r));
+          fmt::print("{}", failure_text(r));
         }
         std::fflush(stdout);
       });
-  const std::int64_t wall_ms = ms_since(start);
+  tally.wall_ms = ms_since(start);
+  if (junit) junit->finish(tally.scenario, tally.bug, tally.range, tally.shard);
 
   if (args.json) {
-    nlohmann::ordered_json summary;
-    summary["summary"] = true;
-    summary["scenario"] = s.name;
-    summary["seeds"] = count;
-    summary["failed"] = failed;
-    summary["by_verdict"] = by_verdict;
-    summary["wall_ms"] = wall_ms;
+    nlohmann::ordered_json summary = summary_json(tally);
+    summary["wall_ms"] = tally.wall_ms;
     summary["jobs"] = isolation.jobs;
     fmt::print("{}\n", summary.dump());
-    return failed == 0 ? 0 : 1;
+    return tally.exit_status();
   }
-  std::string verdicts;
-  for (const auto& [v, n] : by_verdict) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", n, v);
-  fmt::print("{}: {} seeds ({}..{}{}), {} ok, {} failed{}; {:.1f} s wall, {} jobs\n", s.name, count,
-             seeds.range.first, seeds.range.last,
-             seeds.shard.count > 1 ? fmt::format(", shard {}/{}", seeds.shard.index, seeds.shard.count) : "",
-             count - failed, failed, verdicts.empty() ? "" : " (" + verdicts + ")",
-             static_cast<double>(wall_ms) / 1000.0, isolation.jobs);
-  return failed == 0 ? 0 : 1;
+  fmt::print("{}; {:.1f} s wall, {} jobs\n", summary_head(tally), static_cast<double>(tally.wall_ms) / 1000.0,
+             isolation.jobs);
+  return tally.exit_status();
 }
 
 // --- plan, list ----------------------------------------------------------------
@@ -499,7 +452,9 @@ void add_run_commands(CLI::App& app, int* exit_code) {
       "(in seed order) with the `zsim run` command that reproduces it, and a summary.\n"
       "Seeds run in --jobs worker processes: a seed that asserts, segfaults, throws out of\n"
       "the event loop, trips a sanitizer or outlives --seed-timeout gets the verdict crash\n"
-      "and the sweep goes on. Exit status: 0 all passed, 1 some seed failed, 2 bad input.");
+      "and the sweep goes on. Exit status: 0 all passed, 1 some seed failed, 2 bad input.\n"
+      "Larger than one machine: run each --shard I/N with --json, then `zsim merge` the outputs;\n"
+      "--junit writes a JUnit XML report for CI (docs/scale-out.md).");
   sweep->add_option("--scenario", sweep_args->scenario, "Scenario name (see `zsim list`)")->required();
   sweep->add_option("--seeds", sweep_args->seeds, "Seeds A..B (inclusive), e.g. 1..200")->required();
   sweep->add_option("--jobs", sweep_args->jobs,
@@ -507,7 +462,12 @@ void add_run_commands(CLI::App& app, int* exit_code) {
   sweep->add_option("--shard", sweep_args->shard,
                     "Run only shard I of N (I/N, 1 <= I <= N): seeds A+I-1, A+I-1+N, ... for CI matrices "
                     "and job arrays");
-  sweep->add_flag("--json", sweep_args->json, "One JSON object per seed, then a summary object");
+  sweep->add_flag("--json", sweep_args->json,
+                  "One JSON object per seed, then a summary object (the input of `zsim merge`)");
+  sweep->add_option("--junit", sweep_args->junit,
+                    "Also write a JUnit XML report to FILE: one test case per seed, a failing seed's message and "
+                    "reproduce command in it (docs/scale-out.md)")
+      ->type_name("FILE");
   sweep->add_option("--seed-timeout", sweep_args->seed_timeout, kSeedTimeoutHelp);
   sweep->add_option("--bug", sweep_args->bug,
                     "Plant a bug of the catalog in every server (`zsim bugs` lists them): the sweep should fail");

@@ -21,5 +21,6 @@ void add_shell_command(CLI::App& app, int* exit_code);    // shell (tools/shell/
 void add_shrink_command(CLI::App& app, int* exit_code);   // shrink (sim/plan_shrink.h)
 void add_herd_command(CLI::App& app, int* exit_code);     // herd (scenarios/recipes/herd_measure.h)
 void add_lesson_command(CLI::App& app, int* exit_code);   // lesson (tools/lessons.h)
+void add_merge_command(CLI::App& app, int* exit_code);    // merge (sharded sweep outputs)
 
 }  // namespace zsim::tools

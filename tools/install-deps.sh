@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   # the interactive shell's line editing (BSD-licensed)
   libedit-dev
+  # xmllint: the tests validate zsim's JUnit reports with a real XML parser
+  libxml2-utils
   # the fuzz preset: clang 14; libclang-rt-dev depends on libclang-rt-14-dev,
   # which holds libFuzzer (libclang_rt.fuzzer-x86_64.a) and the sanitizers
   clang libclang-rt-dev

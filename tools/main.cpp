@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   zsim::tools::add_shrink_command(app, &exit_code);
   zsim::tools::add_herd_command(app, &exit_code);
   zsim::tools::add_lesson_command(app, &exit_code);
+  zsim::tools::add_merge_command(app, &exit_code);
   // zkCli's `-server host:port` (one dash, a long name CLI11 cannot take):
   // `zsim shell` accepts it as --zk-server and explains it.
   std::vector<std::string> translated(argv, argv + argc);

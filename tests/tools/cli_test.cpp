@@ -87,7 +87,7 @@ TEST(Cli, AnUnknownSubcommandIsNamedWithTheValidOnes) {
   const auto r = zsim("bogus-subcommand --seed 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "zsim: unknown subcommand 'bogus-subcommand' (valid: run, sweep, plan, bugs, list, check, shell, shrink, herd, lesson)\n"
+            "zsim: unknown subcommand 'bogus-subcommand' (valid: run, sweep, plan, bugs, list, check, shell, shrink, herd, lesson, merge)\n"
             "Run with --help for more information.\n");
   const auto escaped = zsim("$(printf 'x\\033[2J')");
   EXPECT_EQ(escaped.err.rfind("zsim: unknown subcommand 'x\\x1b[2J' (valid: ", 0), 0u) << escaped.err;
