@@ -3,7 +3,8 @@
 // the naive and the fixed scenario of each pair over the same seeds (each
 // seed in a worker process, like `zsim sweep`), prints the symptom in the
 // words of the check that caught it, on the seed that shows it best (the
-// failing seed with the fewest faults), and ends with an exercise.
+// failing seed with the fewest faults), draws that seed as a space-time
+// diagram with --diagram, and ends with an exercise.
 //
 // Deterministic: the same command prints the same text every time (no
 // wall-clock times; progress goes to stderr).
@@ -11,6 +12,8 @@
 #include "scenarios/recipes/herd_measure.h"
 #include "scenarios/scenario.h"
 #include "tools/commands.h"
+#include "tools/diagram/diagram_html.h"
+#include "tools/diagram/run_observer.h"
 #include "tools/isolation.h"
 #include "tools/lessons.h"
 #include "tools/run_input.h"
@@ -18,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +35,7 @@ struct LessonArgs {
   std::string name;
   std::string seeds = "1..50";
   int jobs = 0;
+  std::string diagram;  // where the first pair's symptom is drawn ("" none)
 };
 
 // Wraps text at `width` columns, every line indented by `indent`.
@@ -96,6 +101,32 @@ SweepTally sweep(const scenarios::Scenario& s, const SeedRange& range, int jobs)
   return t;
 }
 
+// Runs `seed` of `s` again, observed, and writes its space-time diagram
+// (docs/diagram.md). Returns "" or why it could not.
+std::string write_diagram(const scenarios::Scenario& s, std::uint64_t seed, const std::string& path) {
+  diagram::DiagramCollector collector;
+  scenarios::RunOptions options;
+  options.seed = seed;
+  options.observe = [&collector](sim::Simulator& sim) {
+    diagram::observe_run(sim, [&collector](const diagram::DiagramEvent& e) { collector.on_event(e); });
+  };
+  (void)scenarios::run_scenario(s, options);
+  std::ofstream out(path, std::ios::trunc);
+  out << diagram::render_html(collector.finish());
+  out.close();
+  return out ? "" : fmt::format("cannot write {}", path);
+}
+
+// FILE for the first pair, FILE-2.html, FILE-3.html ... for the next ones.
+std::string diagram_path(const std::string& base, std::size_t pair) {
+  if (pair == 0) return base;
+  const std::size_t dot = base.rfind('.');
+  const std::size_t slash = base.rfind('/');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return has_ext ? fmt::format("{}-{}{}", base.substr(0, dot), pair + 1, base.substr(dot))
+                 : fmt::format("{}-{}", base, pair + 1);
+}
+
 std::string tally_line(const std::string& role, const std::string& scenario, const SweepTally& t) {
   std::string verdicts;
   for (const auto& [v, n] : t.by_verdict) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", n, v);
@@ -112,7 +143,7 @@ int list_lessons() {
 
 // The pair's part of the lesson; returns whether it behaved as the lesson
 // says (the naive one failed on some seed, the fixed one on none).
-bool run_pair(const LessonPair& pair, const SeedRange& range, int jobs) {
+bool run_pair(const LessonPair& pair, const SeedRange& range, int jobs, const std::string& diagram_file) {
   const scenarios::Scenario& naive = scenario_or_throw(pair.naive);
   const scenarios::Scenario& fixed = scenario_or_throw(pair.fixed);
   fmt::print("== {}: {} vs {}, seeds {}..{} ==\n", pair.what, naive.name, fixed.name, range.first, range.last);
@@ -126,6 +157,15 @@ bool run_pair(const LessonPair& pair, const SeedRange& range, int jobs) {
     fmt::print("{}", wrap(fmt::format("{}: {}", sim::to_string(n.best->verdict), n.best->message), 4));
     fmt::print("  Watch it: zsim run --scenario {} --seed {} --trace\n", naive.name, n.best->seed);
     fmt::print("  Its faults: zsim plan --scenario {} --seed {}\n", naive.name, n.best->seed);
+    if (!diagram_file.empty() && n.best->verdict != sim::Verdict::kCrash) {
+      std::fflush(stdout);
+      const std::string problem = write_diagram(naive, n.best->seed, diagram_file);
+      if (problem.empty()) {
+        fmt::print("  Its diagram: {} (open it in a browser; docs/diagram.md)\n", diagram_file);
+      } else {
+        fmt::print("  No diagram: {}\n", problem);
+      }
+    }
   } else {
     fmt::print("  The naive program failed on none of these seeds: try more (--seeds 1..500).\n");
   }
@@ -177,7 +217,10 @@ int do_lesson(const LessonArgs& a) {
   fmt::print("What to look for:\n{}\n", wrap(l->look_for, 2));
   std::fflush(stdout);
   bool as_told = true;
-  for (const LessonPair& p : l->pairs) as_told = run_pair(p, range, a.jobs) && as_told;
+  for (std::size_t i = 0; i < l->pairs.size(); ++i) {
+    const std::string file = a.diagram.empty() ? "" : diagram_path(a.diagram, i);
+    as_told = run_pair(l->pairs[i], range, a.jobs, file) && as_told;
+  }
   if (!l->herd_candidates.empty()) as_told = run_herd(*l) && as_told;
   fmt::print("Exercise:\n{}", wrap(l->exercise, 2));
   return as_told ? 0 : 1;
@@ -198,6 +241,9 @@ void add_lesson_command(CLI::App& app, int* exit_code) {
   cmd->add_option("name", args->name, "The lesson (e.g. reliable-network, or 1)");
   cmd->add_option("--seeds", args->seeds, "Seeds to run each scenario over, A..B")->capture_default_str();
   cmd->add_option("--jobs", args->jobs, "Worker processes (0: one per core)")->capture_default_str();
+  cmd->add_option("--diagram", args->diagram,
+                  "Draw the symptom's seed as a space-time diagram in this HTML file (the second pair's in "
+                  "FILE-2.html, ...; docs/diagram.md)");
   cmd->callback([args, exit_code] { guarded(exit_code, [&] { return do_lesson(*args); }); });
 }
 

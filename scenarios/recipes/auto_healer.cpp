@@ -210,6 +210,29 @@ void register_auto_healer(std::vector<Scenario>& out) {
             c.add_check(std::make_unique<WorkersRestored>(budget));
           },
   }));
+  // The same healer under every fault the generator has: the servers crash,
+  // lose power, pause and lose their disks' writes, the network partitions
+  // and drops. A worker's death is noticed only when the ensemble can
+  // expire its session, and a healer acts only through a quorum, so the
+  // per-failure budget also covers the longest stretch a plan keeps the
+  // ensemble without a quorum that reaches the healers (a partition or a
+  // server down: up to 3 s each, and several may follow each other).
+  const Duration storm_budget = budget + seconds(12);
+  out.push_back(recipe_scenario({
+      .name = "auto-healer-storm",
+      .summary = "3 servers, every fault; an elected healer keeps 3 workers alive on 4 hosts that crash and pause",
+      .shape = shape,
+      .faults = FaultModel::everything(),
+      .setup =
+          [storm_budget](Cluster& c) {
+            auto launcher = std::make_shared<Launcher>();
+            launcher->sim = &c.sim();
+            for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
+              c.client(i, i <= kHealers ? healer_with(launcher) : worker_host(launcher), Until::kRunEnds);
+            }
+            c.add_check(std::make_unique<WorkersRestored>(storm_budget));
+          },
+  }));
 }
 
 }  // namespace zsim::scenarios::recipes

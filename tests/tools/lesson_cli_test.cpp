@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -46,6 +49,18 @@ TEST(LessonCli, ALessonShowsTheNaiveFailingAndTheFixedHoldingTheSameEveryTime) {
   // By number, with one job: the same text.
   const auto again = zsim("lesson 2 --seeds 1..12 --jobs 1");
   EXPECT_EQ(again.out, r.out);
+}
+
+TEST(LessonCli, TheSymptomsSeedIsDrawnAsADiagram) {
+  const std::string dir = zsim::testing::make_temp_dir();
+  const auto r = zsim("lesson topology-doesnt-change --seeds 20..24 --diagram " + dir + "/lesson.html");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "Its diagram: " + dir + "/lesson.html")) << r.out;
+  std::ifstream in(dir + "/lesson.html");
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(has(page, "<html")) << page.substr(0, 200);
+  EXPECT_TRUE(has(page, "registry-views")) << "the diagram shows the verdict of the symptom's seed";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LessonCli, ALessonThatShowsNothingSaysSo) {
