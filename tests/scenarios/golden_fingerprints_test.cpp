@@ -64,7 +64,7 @@ constexpr Golden kGolden[] = {
     {"config", 7, "31c4c0e9adc6c39d", "ok"},
     {"config-unversioned-naive", 7, "6ecc78b7a69e6fe8", "invariant"},
     {"auto-healer", 7, "f3684d11e8480a9e", "ok"},
-    {"auto-healer-storm", 7, "a1f712527be1706c", "ok"},
+    {"auto-healer-storm", 7, "37fa286d0624a50d", "ok"},
     {"work-queue", 7, "edf4e6d91d8e1d6c", "ok"},
     // Locks and barriers.
     {"barrier", 7, "e278bcae22e240c5", "ok"},
