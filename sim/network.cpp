@@ -189,7 +189,11 @@ bool Network::send(HostId self, ConnId end, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
-  const auto [msg, label] = observe_message(c->port, side == 0, bytes);
+  // Plain variables, not a structured binding: the lambdas below capture
+  // them, which clang before 16 (the fuzz build's) refuses for bindings.
+  const auto observed = observe_message(c->port, side == 0, bytes);
+  const std::uint64_t msg = observed.first;
+  const MessageLabel& label = observed.second;
   // A message dropped at once: its drop is its only event, so it carries the label.
   auto drop_now = [&](const char* reason) {
     ++stats_.messages_dropped;
@@ -331,7 +335,9 @@ void Network::send_datagram(HostId self, HostId to, Port port, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
-  const auto [msg, label] = observe_message(port, true, bytes);
+  const auto observed = observe_message(port, true, bytes);  // (see send())
+  const std::uint64_t msg = observed.first;
+  const MessageLabel& label = observed.second;
   trace_.event(loop_.now(), hosts_.name_of(self), "net.send",
                {{"dgram", true}, {"to", hosts_.name_of(to)}, {"port", std::uint32_t{port}}, {"bytes", size}},
                {{"msg", msg}, {"kind", label.kind}, {"detail", label.detail}});
