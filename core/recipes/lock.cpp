@@ -53,15 +53,17 @@ ExclusiveLock::ExclusiveLock(Client& zk, ExclusiveLockOptions options) : zk_(zk)
   ZSIM_ASSERT(options_.rounds_max > 0);
 }
 
-LockState ExclusiveLock::state() const {
-  if (!held_) return LockState::kNotHeld;
-  switch (zk_.state()) {
+LockState lock_state(bool held, const Client& zk) {
+  if (!held) return LockState::kNotHeld;
+  switch (zk.state()) {
     case ClientState::kConnected: return LockState::kHeld;
     case ClientState::kExpired:
     case ClientState::kClosed: return LockState::kLost;
     default: return LockState::kSuspended;
   }
 }
+
+LockState ExclusiveLock::state() const { return lock_state(held_, zk_); }
 
 Acquire ExclusiveLock::acquire(Duration timeout) {
   ZSIM_ASSERT_MSG(!held_, "acquire() on a lock already held");

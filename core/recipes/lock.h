@@ -94,6 +94,9 @@ enum class LockState : uint8_t {
   kLost,       // acquired, then the session expired or was closed
 };
 const char* to_string(LockState s);
+// What a holder's state is, from whether it acquired and its handle's state
+// (the lock's and the semaphore's state() alike).
+LockState lock_state(bool held, const Client& zk);
 
 class ExclusiveLock {
  public:

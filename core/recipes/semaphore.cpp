@@ -32,15 +32,7 @@ Semaphore::Semaphore(Client& zk, SemaphoreOptions options)
   ZSIM_ASSERT(options_.rounds_max > 0);
 }
 
-LockState Semaphore::state() const {
-  if (!held_) return LockState::kNotHeld;
-  switch (zk_.state()) {
-    case ClientState::kConnected: return LockState::kHeld;
-    case ClientState::kExpired:
-    case ClientState::kClosed: return LockState::kLost;
-    default: return LockState::kSuspended;
-  }
-}
+LockState Semaphore::state() const { return lock_state(held_, zk_); }
 
 Acquire Semaphore::acquire(Duration timeout) {
   ZSIM_ASSERT_MSG(!held_, "acquire() on a semaphore whose lease is held");

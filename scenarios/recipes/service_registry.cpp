@@ -180,37 +180,39 @@ class RegistryViews final : public GoalCheck {
 
 }  // namespace
 
-void register_service_registry(std::vector<Scenario>& out) {
-  out.push_back(recipe_scenario({
-      .name = "registry",
-      .summary = "3 servers; 3 service instances register ephemerals, 3 discovery clients watch; views match the live "
-                 "sessions after the heal",
+namespace {
+
+// 3 service instances (c1..c3) and 3 discovery clients (c4..c6) running
+// `discovery`, judged by registry-views.
+Scenario registry_scenario(std::string name, std::string summary,
+                           ClientBody (*discovery)(std::shared_ptr<Views>)) {
+  return recipe_scenario({
+      .name = std::move(name),
+      .summary = std::move(summary),
       .shape = ClusterShape{.voters = 3, .clients = 6},
       .faults = FaultModel::everything(),
       .setup =
-          [](Cluster& c) {
+          [discovery](Cluster& c) {
             auto views = std::make_shared<Views>();
             for (int i = 1; i <= 6; ++i) {
               c.client(i, i <= kInstances ? instance() : discovery(views), Until::kRunEnds);
             }
             c.add_check(std::make_unique<RegistryViews>(views));
           },
-  }));
-  out.push_back(recipe_scenario({
-      .name = "registry-read-once-naive",
-      .summary = "deliberately broken (lesson 5): discovery reads the registry once at start and never watches; "
-                 "restarted and late instances are never found",
-      .shape = ClusterShape{.voters = 3, .clients = 6},
-      .faults = FaultModel::everything(),
-      .setup =
-          [](Cluster& c) {
-            auto views = std::make_shared<Views>();
-            for (int i = 1; i <= 6; ++i) {
-              c.client(i, i <= kInstances ? instance() : discovery_read_once(views), Until::kRunEnds);
-            }
-            c.add_check(std::make_unique<RegistryViews>(views));
-          },
-  }));
+  });
+}
+
+}  // namespace
+
+void register_service_registry(std::vector<Scenario>& out) {
+  out.push_back(registry_scenario("registry",
+                                  "3 servers; 3 service instances register ephemerals, 3 discovery clients watch; "
+                                  "views match the live sessions after the heal",
+                                  discovery));
+  out.push_back(registry_scenario("registry-read-once-naive",
+                                  "deliberately broken (lesson 5): discovery reads the registry once at start and "
+                                  "never watches; restarted and late instances are never found",
+                                  discovery_read_once));
 }
 
 }  // namespace zsim::scenarios::recipes
