@@ -44,6 +44,7 @@ void Network::ensure_sized() {
   }
   blocked_.swap(blocked);
   link_busy_until_.swap(busy);
+  egress_busy_until_.resize(n, 0);
   sized_for_ = n;
 }
 
@@ -71,20 +72,43 @@ Duration Network::sample_latency(HostId from, HostId to) {
   return m.min;
 }
 
+namespace {
+
+// Reserves a sender (a link or a host's interface) that is busy until
+// `busy_until` for `bytes` at `per_ms` bytes per millisecond, from `ready`
+// on: returns when the last byte has left, or nullopt if more than
+// `queue_max` bytes would be waiting. Integer arithmetic only.
+std::optional<std::int64_t> reserve(std::int64_t& busy_until, std::int64_t ready, std::uint64_t per_ms_rate,
+                                    std::uint64_t bytes, std::uint64_t queue_max) {
+  const std::int64_t start = std::max(ready, busy_until);
+  const auto per_ms = static_cast<uint128>(per_ms_rate);
+  const auto queued_bytes = static_cast<std::uint64_t>(static_cast<uint128>(start - ready) * per_ms / 1'000'000);
+  if (queued_bytes + bytes > queue_max) return std::nullopt;
+  const auto tx_ns = static_cast<std::int64_t>((static_cast<uint128>(bytes) * 1'000'000 + per_ms - 1) / per_ms);
+  busy_until = start + tx_ns;
+  return busy_until;
+}
+
+}  // namespace
+
 std::optional<Time> Network::transmit(HostId from, HostId to, std::uint64_t bytes) {
   const Duration latency = sample_latency(from, to);
-  if (options_.link_bytes_per_ms == 0) return loop_.now() + latency;
-  std::int64_t& busy_until = link_busy_until_[edge(from, to)];
-  const std::int64_t now = to_ns(loop_.now());
-  const std::int64_t start = std::max(now, busy_until);
-  const auto per_ms = static_cast<uint128>(options_.link_bytes_per_ms);
-  const auto queued_bytes = static_cast<std::uint64_t>(
-      static_cast<uint128>(start - now) * per_ms / 1'000'000);
-  if (queued_bytes + bytes > options_.link_queue_bytes_max) return std::nullopt;
-  const auto tx_ns = static_cast<std::int64_t>(
-      (static_cast<uint128>(bytes) * 1'000'000 + per_ms - 1) / per_ms);
-  busy_until = start + tx_ns;
-  return time_from_ns(busy_until) + latency;
+  if (options_.link_bytes_per_ms == 0 && options_.host_egress_bytes_per_ms == 0) return loop_.now() + latency;
+  // The host's interface first (shared by its links), then the link.
+  std::int64_t sent = to_ns(loop_.now());
+  if (options_.host_egress_bytes_per_ms != 0) {
+    const auto out = reserve(egress_busy_until_[from], sent, options_.host_egress_bytes_per_ms, bytes,
+                             options_.link_queue_bytes_max);
+    if (!out) return std::nullopt;
+    sent = *out;
+  }
+  if (options_.link_bytes_per_ms != 0) {
+    const auto out = reserve(link_busy_until_[edge(from, to)], sent, options_.link_bytes_per_ms, bytes,
+                             options_.link_queue_bytes_max);
+    if (!out) return std::nullopt;
+    sent = *out;
+  }
+  return time_from_ns(sent) + latency;
 }
 
 void Network::trace_drop(HostId from, HostId to, std::uint64_t bytes, const char* reason, std::uint64_t msg) {

@@ -70,6 +70,11 @@ struct NetworkOptions {
   Ratio stream_reset;
   // Link capacity in bytes per millisecond of simulated time; 0: unlimited.
   std::uint64_t link_bytes_per_ms = 0;
+  // Each host's network interface: the bytes per millisecond it sends over
+  // all its links together (0: unlimited). Unlike a link's capacity this is
+  // shared, so a server answering many clients at once queues the answers
+  // behind each other -- the herd effect's cost in time (lesson 3).
+  std::uint64_t host_egress_bytes_per_ms = 0;
   // Bytes a link may have queued; beyond it datagrams are dropped and
   // streams break (a deliberate, traced drop: a limit on everything).
   std::uint64_t link_queue_bytes_max = 16 * 1024 * 1024;
@@ -195,6 +200,7 @@ class Network {
   std::size_t sized_for_ = 0;
   std::vector<std::uint8_t> blocked_;           // per directed edge
   std::vector<std::int64_t> link_busy_until_;   // per directed edge, ns
+  std::vector<std::int64_t> egress_busy_until_;  // per sending host, ns
   std::map<std::pair<HostId, HostId>, LatencyModel> link_latency_;
   Labeler labeler_;
   std::uint64_t next_msg_ = 1;  // observation only: never steers the run

@@ -180,20 +180,33 @@ bool run_pair(const LessonPair& pair, const SeedRange& range, int jobs, const st
 
 bool run_herd(const Lesson& l) {
   namespace rs = scenarios::recipes;
+  const uint64_t rate = l.herd_egress_bytes_per_ms;
   fmt::print("== the herd effect, measured (zsim herd): per leader change, 3 healthy servers ==\n");
-  fmt::print("  {:>10}  {:>9}  {:>13}  {:>9}\n", "candidates", "recipe", "notifications", "bytes");
+  fmt::print("  {:>10}  {:>9}  {:>13}  {:>9}  {:>16}", "candidates", "recipe", "notifications", "bytes",
+             "handover (ms)");
+  if (rate != 0) fmt::print("  {:>22}", fmt::format("at {} bytes/ms (ms)", rate));
+  fmt::print("\n");
   bool ok = true;
   for (int n : l.herd_candidates) {
     for (rs::HerdRecipe r : {rs::HerdRecipe::kHerd, rs::HerdRecipe::kHerdFree}) {
       fmt::print(stderr, "  measuring {} with {} candidates...\n", rs::to_string(r), n);
       const rs::HerdMeasurement m = rs::measure_herd(r, n, rs::HerdMeasureOptions{});
-      if (!m.error.empty()) {
-        fmt::print("  {:>10}  {:>9}  could not measure: {}\n", n, rs::to_string(r), m.error);
+      rs::HerdMeasurement slow;
+      if (m.error.empty() && rate != 0) {
+        rs::HerdMeasureOptions o;
+        o.egress_bytes_per_ms = rate;
+        slow = rs::measure_herd(r, n, o);
+      }
+      const std::string& error = m.error.empty() ? slow.error : m.error;
+      if (!error.empty()) {
+        fmt::print("  {:>10}  {:>9}  could not measure: {}\n", n, rs::to_string(r), error);
         ok = false;
         continue;
       }
-      fmt::print("  {:>10}  {:>9}  {:>13.0f}  {:>9.0f}\n", n, rs::to_string(r), m.notifications_per_change,
-                 m.bytes_per_change);
+      fmt::print("  {:>10}  {:>9}  {:>13.0f}  {:>9.0f}  {:>16.1f}", n, rs::to_string(r), m.notifications_per_change,
+                 m.bytes_per_change, m.handover_ms);
+      if (rate != 0) fmt::print("  {:>22.1f}", slow.handover_ms);
+      fmt::print("\n");
     }
   }
   fmt::print("\n");

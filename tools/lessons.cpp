@@ -61,13 +61,19 @@ const std::vector<Lesson>& lessons() {
               "children) and re-read it on every change.",
           .fault =
               "None is needed: each leader change wakes every candidate, and each re-lists the line -- N-1 "
-              "notifications and N-1 full listings per change, on every link at once.",
+              "notifications and N-1 full listings per change, on every link at once. Then bandwidth is made "
+              "finite: every host's network interface sends 100 bytes per millisecond over all its links "
+              "together, so a server's answers queue behind each other.",
           .look_for =
               "Notifications and bytes per leader change grow with the number of candidates in the herd "
               "election, and stay flat in the herd-free one, where each candidate watches only its predecessor. "
-              "Both elections are correct under faults: this fallacy costs capacity, not safety.",
+              "With unlimited bandwidth a leader change takes about as long in both; once the interfaces are "
+              "finite, the next leader's one answer waits behind the herd's, and the herd's handover grows with "
+              "the line. Both elections are correct under faults: this fallacy costs capacity and time, not "
+              "safety.",
           .pairs = {},
           .herd_candidates = {10, 50},
+          .herd_egress_bytes_per_ms = 100,
           .exercise =
               "With 1,000 candidates and 10 leader changes a minute, how many bytes a second does the herd put on "
               "the ensemble's links? Which other recipes have a herd (barriers? locks?), and how does each avoid "

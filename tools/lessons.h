@@ -8,6 +8,7 @@
 // naive one is a `-naive` scenario (so sweeps and tools skip it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct Lesson {
   std::vector<LessonPair> pairs;
   // Lesson 3: also measure the herd effect (zsim herd) for these lengths.
   std::vector<int> herd_candidates;
+  // ... and the handover time again with every host's network interface
+  // limited to this many bytes per millisecond (0: not measured).
+  std::uint64_t herd_egress_bytes_per_ms = 0;
   std::string exercise;
 };
 

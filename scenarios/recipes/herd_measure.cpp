@@ -78,12 +78,14 @@ class CandidateProcess final : public sim::Process {
 };
 
 struct World {
-  explicit World(uint64_t seed) : sim(sim_options(seed)), ensemble(sim, ensemble_spec()) {}
+  explicit World(const HerdMeasureOptions& options)
+      : sim(sim_options(options)), ensemble(sim, ensemble_spec()) {}
 
-  static sim::SimOptions sim_options(uint64_t seed) {
+  static sim::SimOptions sim_options(const HerdMeasureOptions& options) {
     sim::SimOptions o;
-    o.seed = seed;
+    o.seed = options.seed;
     o.allow_buggify = false;
+    o.network.host_egress_bytes_per_ms = options.egress_bytes_per_ms;
     return o;
   }
   static EnsembleSpec ensemble_spec() {
@@ -125,7 +127,7 @@ HerdMeasurement measure_herd(HerdRecipe recipe, int candidates, const HerdMeasur
   HerdMeasurement m;
   m.recipe = recipe;
   m.candidates = candidates;
-  World w(options.seed);
+  World w(options);
   for (int i = 1; i <= candidates; ++i) {
     Candidate& c = w.candidates.emplace_back();
     c.name = fmt::format("c{}", i);
@@ -143,7 +145,7 @@ HerdMeasurement measure_herd(HerdRecipe recipe, int candidates, const HerdMeasur
   }
   w.sim.run_for(seconds(2));
   const sim::NetworkStats& net = w.sim.network().stats();
-  double notifications = 0, woken = 0, bytes = 0, messages = 0;
+  double notifications = 0, woken = 0, bytes = 0, messages = 0, handover_ns = 0;
   for (int k = 0; k < options.changes; ++k) {
     Candidate* old = w.leader();
     if (old == nullptr) {
@@ -163,6 +165,7 @@ HerdMeasurement measure_herd(HerdRecipe recipe, int candidates, const HerdMeasur
       m.error = fmt::format("no new leader within 30 s after change {}", k + 1);
       return m;
     }
+    handover_ns += static_cast<double>(to_ns(w.sim.now()) - to_ns(t0));
     w.sim.run_for(options.settle);
     const Duration window = w.sim.now() - t0;
     const uint64_t b1 = net.bytes_sent, m1 = net.messages_sent;
@@ -196,6 +199,7 @@ HerdMeasurement measure_herd(HerdRecipe recipe, int candidates, const HerdMeasur
   m.woken_per_change = woken / m.changes;
   m.bytes_per_change = bytes / m.changes;
   m.messages_per_change = messages / m.changes;
+  m.handover_ms = handover_ns / 1e6 / m.changes;
   return m;
 }
 

@@ -18,7 +18,13 @@
 //   - bytes: payload bytes of every message sent in the window (clients and
 //     servers, the closeSession's replication included), minus the
 //     background (pings) measured over an equally long quiet window just
-//     before.
+//     before;
+//   - handover: the time from the close until another candidate leads.
+//     With unlimited bandwidth (the default) it is mostly latency; with
+//     `egress_bytes_per_ms`, every host's network interface (the servers'
+//     included) sends at that rate over all its links together, so the
+//     herd's N-1 notifications and re-listings queue in front of the one
+//     answer the next leader waits for.
 // Then the old leader joins again at the end of the line (a new session)
 // and the line settles, unmeasured. Deterministic: same options, same
 // numbers.
@@ -42,6 +48,9 @@ struct HerdMeasureOptions {
   // How long the line may take to form (N candidates joining) before the
   // measurement gives up.
   Duration form_budget = seconds(120);
+  // Capacity of each host's network interface, bytes per millisecond of
+  // simulated time; 0: unlimited (sim::NetworkOptions::host_egress_bytes_per_ms).
+  uint64_t egress_bytes_per_ms = 0;
 };
 
 struct HerdMeasurement {
@@ -52,6 +61,7 @@ struct HerdMeasurement {
   double woken_per_change = 0;
   double bytes_per_change = 0;
   double messages_per_change = 0;
+  double handover_ms = 0;  // mean time from the leader's close until another leads
   std::string error;  // non-empty if the run could not measure (the line never formed, no new leader)
 };
 

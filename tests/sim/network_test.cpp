@@ -353,6 +353,44 @@ TEST(Links, CapacityQueuesMessagesBehindEachOther) {
   EXPECT_EQ(w.got.size(), 5U);
 }
 
+// Arrival times (ns) of 1,000-byte datagrams sent at time 0 from a, in
+// turn, to b and c (3 of each), under `o`.
+std::vector<std::int64_t> fan_out_arrivals(SimOptions o) {
+  Simulator sim(std::move(o));
+  std::vector<std::int64_t> times;
+  const auto a = sim.add_host("a", make_factory([](io::Env&, LambdaProcess&) {}));
+  auto receiver = make_factory([&](io::Env& env, LambdaProcess&) {
+    env.net.bind(9, [&](io::HostId, io::Bytes) { times.push_back(to_ns(sim.now())); });
+  });
+  const auto b = sim.add_host("b", receiver);
+  const auto c = sim.add_host("c", receiver);
+  sim.start(a);
+  sim.start(b);
+  sim.start(c);
+  for (int i = 0; i < 3; ++i) {
+    sim.env(a).net.send_datagram(b, 9, std::string(1000, 'x'));
+    sim.env(a).net.send_datagram(c, 9, std::string(1000, 'x'));
+  }
+  sim.run_for(seconds(1));
+  return times;
+}
+
+TEST(Links, PerLinkCapacityDoesNotQueueDifferentLinks) {
+  SimOptions o = testing::constant_latency_options(1, Duration{0});
+  o.network.link_bytes_per_ms = 1000;
+  // a->b and a->c each carry their own 3 messages: 1, 2, 3 ms on both.
+  EXPECT_EQ(fan_out_arrivals(o), (std::vector<std::int64_t>{1'000'000, 1'000'000, 2'000'000, 2'000'000,
+                                                             3'000'000, 3'000'000}));
+}
+
+TEST(Links, HostEgressIsSharedByAllItsLinks) {
+  SimOptions o = testing::constant_latency_options(1, Duration{0});
+  o.network.host_egress_bytes_per_ms = 1000;
+  // a's interface sends the 6 messages one after another, whatever the link.
+  EXPECT_EQ(fan_out_arrivals(o), (std::vector<std::int64_t>{1'000'000, 2'000'000, 3'000'000, 4'000'000,
+                                                             5'000'000, 6'000'000}));
+}
+
 TEST(Links, AFullQueueDropsDatagramsAndBreaksStreams) {
   SimOptions o = testing::constant_latency_options(1, Duration{0});
   o.network.link_bytes_per_ms = 1000;

@@ -51,6 +51,18 @@ TEST(LessonCli, ALessonShowsTheNaiveFailingAndTheFixedHoldingTheSameEveryTime) {
   EXPECT_EQ(again.out, r.out);
 }
 
+TEST(LessonCli, TheBandwidthLessonMeasuresTheHerdWithUnlimitedAndFiniteInterfaces) {
+  const auto r = zsim("lesson bandwidth-is-infinite");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "Lesson 3: Bandwidth is infinite")) << r.out;
+  EXPECT_TRUE(has(r.out, "handover (ms)")) << r.out;
+  EXPECT_TRUE(has(r.out, "at 100 bytes/ms (ms)")) << r.out;
+  // 49 notifications per change in the herd of 50, 1 in the herd-free line.
+  EXPECT_TRUE(has(r.out, "        50       herd             49")) << r.out;
+  EXPECT_TRUE(has(r.out, "        50  herd-free              1")) << r.out;
+  EXPECT_EQ(zsim("lesson 3").out, r.out);
+}
+
 TEST(LessonCli, TheSymptomsSeedIsDrawnAsADiagram) {
   const std::string dir = zsim::testing::make_temp_dir();
   const auto r = zsim("lesson topology-doesnt-change --seeds 20..24 --diagram " + dir + "/lesson.html");
