@@ -28,7 +28,8 @@ ClientCtx::ClientCtx(io::Env& env, sim::Simulator& sim, ClientRecord& record, co
       shape_(shape),
       servers_(servers),
       stopping_(stopping),
-      incarnation_(sim.host_info(record.host).incarnation) {
+      incarnation_(sim.host_info(record.host).incarnation),
+      op_notes_(sim, record.index) {
   record_.incarnation = incarnation_;
 }
 
@@ -58,6 +59,7 @@ core::Client& ClientCtx::new_session() {
   const core::ClientOptions o = session_options();
   client_.reset();  // first: the old session stops pinging and will expire
   client_ = std::make_unique<core::Client>(env_, o);
+  if (sim_.observed()) client_->set_observer(&op_notes_);
   // The watcher records each session the handle gets (recipes wait on the
   // handle's event count, not on its watcher).
   client_->set_watcher([this](const core::WatchedEvent& e) {
@@ -68,6 +70,7 @@ core::Client& ClientCtx::new_session() {
 
 std::unique_ptr<core::Client> ClientCtx::open_session() {
   auto handle = std::make_unique<core::Client>(env_, session_options());
+  if (sim_.observed()) handle->set_observer(&op_notes_);
   handle->set_watcher([this, h = handle.get()](const core::WatchedEvent& e) {
     if (e.type == core::EventType::None && e.state == core::KeeperState::kSyncConnected) note_session(*h);
   });

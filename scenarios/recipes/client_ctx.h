@@ -14,6 +14,7 @@
 
 #include "core/client/client.h"
 #include "core/io/env.h"
+#include "scenarios/op_notes.h"
 #include "scenarios/recipes/shape.h"
 #include "sim/simulator.h"
 
@@ -101,6 +102,9 @@ class ClientCtx {
   const std::vector<io::HostId>& servers_;
   const bool& stopping_;
   uint32_t incarnation_;
+  // Draws the handles' operations while the run is observed (a diagram);
+  // declared before the handles, so it outlives them.
+  OpNotes op_notes_;
   std::unique_ptr<core::Client> client_;
 };
 

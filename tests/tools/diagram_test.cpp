@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace zsim::tools::diagram {
@@ -302,6 +303,31 @@ TEST(DiagramRealRun, ObservingChangesNothingAndEveryArrowIsWhole) {
   EXPECT_EQ(kinds["data"], 0u);  // every message of the ensemble decodes
   EXPECT_GT(m.ops.size(), 10u);
   for (const auto& op : m.ops) EXPECT_EQ(m.hosts[op.host].role, "client");
+}
+
+TEST(DiagramRealRun, RecipeScenariosDrawTheirClientsOperations) {
+  // The lock keeps no history: its handles' operations are drawn from the
+  // client library's observer (scenarios/op_notes.h), without changing the run.
+  const Observed o = observed_run("lock", 3);
+  scenarios::RunOptions plain;
+  plain.seed = 3;
+  const scenarios::RunResult r = scenarios::run_scenario(*scenarios::find_scenario("lock"), plain);
+  EXPECT_EQ(o.result.fingerprint, r.fingerprint);
+  const DiagramModel m = collect(o.events);
+  ASSERT_GT(m.ops.size(), 10u);
+  std::set<std::string> fs;
+  std::size_t returned = 0;
+  for (const auto& op : m.ops) {
+    EXPECT_EQ(m.hosts[op.host].role, "client");
+    if (op.return_ns >= 0) {
+      EXPECT_LE(op.call_ns, op.return_ns);
+      ++returned;
+    }
+    fs.insert(op.f);
+  }
+  EXPECT_TRUE(fs.count("create")) << "the lock's nodes";
+  EXPECT_TRUE(fs.count("getChildren")) << "the line";
+  EXPECT_GT(returned, m.ops.size() / 2);
 }
 
 TEST(DiagramRealRun, ShivizClocksPutEverySendBeforeItsDelivery) {
