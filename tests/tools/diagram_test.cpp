@@ -265,11 +265,16 @@ Observed observed_run(const std::string& scenario, std::uint64_t seed) {
   return o;
 }
 
+// The same run, unobserved.
+scenarios::RunResult plain_run(const std::string& scenario, uint64_t seed) {
+  scenarios::RunOptions plain;
+  plain.seed = seed;
+  return scenarios::run_scenario(*scenarios::find_scenario(scenario), plain);
+}
+
 TEST(DiagramRealRun, ObservingChangesNothingAndEveryArrowIsWhole) {
   const Observed o = observed_run("register", 3);
-  scenarios::RunOptions plain;
-  plain.seed = 3;
-  const scenarios::RunResult r = scenarios::run_scenario(*scenarios::find_scenario("register"), plain);
+  const scenarios::RunResult r = plain_run("register", 3);
   EXPECT_EQ(o.result.fingerprint, r.fingerprint);
   EXPECT_EQ(o.result.trace_events, r.trace_events);
 
@@ -309,10 +314,7 @@ TEST(DiagramRealRun, RecipeScenariosDrawTheirClientsOperations) {
   // The lock keeps no history: its handles' operations are drawn from the
   // client library's observer (scenarios/op_notes.h), without changing the run.
   const Observed o = observed_run("lock", 3);
-  scenarios::RunOptions plain;
-  plain.seed = 3;
-  const scenarios::RunResult r = scenarios::run_scenario(*scenarios::find_scenario("lock"), plain);
-  EXPECT_EQ(o.result.fingerprint, r.fingerprint);
+  EXPECT_EQ(o.result.fingerprint, plain_run("lock", 3).fingerprint);
   const DiagramModel m = collect(o.events);
   ASSERT_GT(m.ops.size(), 10u);
   std::set<std::string> fs;
