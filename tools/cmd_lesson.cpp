@@ -1,5 +1,6 @@
 // `zsim lesson`: the fallacies course (tools/lessons.h, docs/course.md).
-// Without a name it lists the lessons; with one it tells the story, runs
+// Without a name it lists the lessons (the fallacies, then the course's
+// ZooKeeper examples); with one it tells the story, runs
 // the naive and the fixed scenario of each pair over the same seeds (each
 // seed in a worker process, like `zsim sweep`), prints the symptom in the
 // words of the check that caught it, on the seed that shows it best (the
@@ -137,8 +138,18 @@ std::string tally_line(const std::string& role, const std::string& scenario, con
 int list_lessons() {
   fmt::print("The fallacies of distributed computing, shown (docs/course.md):\n");
   for (const Lesson& l : lessons()) fmt::print("  {}  {:<24} {}\n", l.fallacy, l.name, l.title);
-  fmt::print("Run one: zsim lesson NAME (or its number), e.g. zsim lesson {}\n", lessons().front().name);
+  fmt::print("The course's ZooKeeper examples:\n");
+  for (const Lesson& l : course_examples()) fmt::print("     {:<24} {}\n", l.name, l.title);
+  fmt::print("Run one: zsim lesson NAME (or a fallacy's number), e.g. zsim lesson {}\n", lessons().front().name);
   return 0;
+}
+
+std::string all_names() {
+  std::string names;
+  for (const auto* list : {&lessons(), &course_examples()}) {
+    for (const Lesson& x : *list) names += (names.empty() ? "" : ", ") + x.name;
+  }
+  return names;
 }
 
 // The pair's part of the lesson; returns whether it behaved as the lesson
@@ -216,15 +227,15 @@ bool run_herd(const Lesson& l) {
 int do_lesson(const LessonArgs& a) {
   if (a.name.empty()) return list_lessons();
   const Lesson* l = find_lesson(a.name);
-  if (l == nullptr) {
-    std::string names;
-    for (const Lesson& x : lessons()) names += (names.empty() ? "" : ", ") + x.name;
-    throw BadInput{fmt::format("lesson: no lesson named {} (the lessons: {})", a.name, names)};
-  }
+  if (l == nullptr) throw BadInput{fmt::format("lesson: no lesson named {} (the lessons: {})", a.name, all_names())};
   const SeedRange range = value_or_throw(parse_seed_range(a.seeds));
   if (range.last - range.first >= 100'000) throw BadInput{"lesson: --seeds spans more than 100000 seeds"};
 
-  fmt::print("Lesson {}: {} ({})\n\n", l->fallacy, l->title, l->name);
+  if (l->fallacy > 0) {
+    fmt::print("Lesson {}: {} ({})\n\n", l->fallacy, l->title, l->name);
+  } else {
+    fmt::print("Course example: {} ({})\n\n", l->title, l->name);
+  }
   fmt::print("What the naive program believes:\n{}\n", wrap(l->believes, 2));
   fmt::print("What the fault does:\n{}\n", wrap(l->fault, 2));
   fmt::print("What to look for:\n{}\n", wrap(l->look_for, 2));
@@ -251,7 +262,7 @@ void add_lesson_command(CLI::App& app, int* exit_code) {
       "(the failing seed with the fewest faults) with the commands to watch it, and an exercise.\n"
       "The output is the same every time. Exit status: 0 the lesson showed what it teaches (the\n"
       "naive program failed, the fixed one did not); 1 it did not; 2 bad input.");
-  cmd->add_option("name", args->name, "The lesson (e.g. reliable-network, or 1)");
+  cmd->add_option("name", args->name, "The lesson (e.g. reliable-network, or 1; or a course example, e.g. work-queue)");
   cmd->add_option("--seeds", args->seeds, "Seeds to run each scenario over, A..B")->capture_default_str();
   cmd->add_option("--jobs", args->jobs, "Worker processes (0: one per core)")->capture_default_str();
   cmd->add_option("--diagram", args->diagram,

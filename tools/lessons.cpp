@@ -108,6 +108,9 @@ const Lesson* find_lesson(const std::string& name_or_number) {
   for (const Lesson& l : lessons()) {
     if (l.name == name_or_number || std::to_string(l.fallacy) == name_or_number) return &l;
   }
+  for (const Lesson& l : course_examples()) {
+    if (l.name == name_or_number) return &l;
+  }
   return nullptr;
 }
 

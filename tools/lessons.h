@@ -3,6 +3,12 @@
 // look for -- told by pairs of registered scenarios, a naive and a fixed
 // one under the same faults, and an exercise for the class.
 //
+// Two kinds, one shape: the eight fallacies (lessons(), fallacy 1..8) and
+// the course's own ZooKeeper examples (course_examples(), fallacy 0:
+// leader election, re-election, the service registry, the auto-healer, the
+// work queue). Both are run the same way; only the list's section and the
+// heading differ.
+//
 // Pure data: the catalog names scenarios; `zsim lesson` runs them. A
 // test checks that every scenario named here is registered and that each
 // naive one is a `-naive` scenario (so sweeps and tools skip it).
@@ -22,7 +28,7 @@ struct LessonPair {
 
 struct Lesson {
   std::string name;   // "reliable-network"
-  int fallacy = 0;    // 1..8, in Deutsch's order
+  int fallacy = 0;    // 1..8, in Deutsch's order; 0 for a course example
   std::string title;  // "The network is reliable"
   std::string believes;  // what the naive program believes
   std::string fault;     // what the fault does
@@ -36,9 +42,13 @@ struct Lesson {
   std::string exercise;
 };
 
-// Every lesson, by fallacy number.
+// Every fallacy lesson, by fallacy number.
 const std::vector<Lesson>& lessons();
-// By name, or by fallacy number ("2"); null if none.
+// The course's ZooKeeper examples (tools/course_examples.cpp), in the
+// course's order; each has fallacy == 0.
+const std::vector<Lesson>& course_examples();
+// A fallacy lesson or a course example by name, or a fallacy by its number
+// ("2"); null if none.
 const Lesson* find_lesson(const std::string& name_or_number);
 
 }  // namespace zsim::tools

@@ -22,6 +22,15 @@ Leadership HerdFreeElection::campaign(Duration idle_timeout) {
 
 Step HerdFreeElection::round(uint64_t seen) {
   if (node_.empty()) return detail::join_line(zk_, options_.path, options_.id, options_.data, true, node_);
+  if (!options_.relist && !watched_.empty()) {
+    // The planted bug: the watched predecessor is gone, so "I am the head".
+    auto there = zk_.exists(watched_);
+    if (!there.ok()) return step_of(there.code());
+    if (!there.value()) {
+      watched_.clear();
+      return lead_if_mine(seen);
+    }
+  }
   auto children = zk_.get_children(options_.path);  // no watch: only the predecessor is watched
   if (!children.ok()) return step_of(children.code());
   const std::vector<std::string> line = sorted_by_sequence(std::move(children).value());
@@ -34,9 +43,10 @@ Step HerdFreeElection::round(uint64_t seen) {
   if (auto adopted = detail::adopt_earlier_own(zk_, options_.path, options_.id, line, node_)) return *adopted;
   // Watch the predecessor only. Gone already: list again (never re-create:
   // CURATOR-644/645).
-  auto predecessor = zk_.get_data(child_path(options_.path, *(me - 1)), /*watch=*/true);
+  auto predecessor = zk_.get_data(child_path(options_.path, *(me - 1)), options_.watch_predecessor);
   if (predecessor.code() == Code::NoNode) return Step::kAgain;
   if (!predecessor.ok()) return step_of(predecessor.code());
+  if (!options_.relist) watched_ = child_path(options_.path, *(me - 1));
   return Step::kWait;
 }
 

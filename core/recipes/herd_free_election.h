@@ -21,6 +21,15 @@
 //     the server I reconnected to had not applied it yet). Keep the earlier
 //     one, delete mine: else I would wait behind my own node forever.
 // One deletion wakes one candidate: no herd.
+// The planted bug (options.relist = false, the scenario
+// election-herd-free-naive): a candidate whose watched predecessor is gone
+// takes that to mean "I am the head now" and leads without listing the
+// line again -- but the predecessor may have died with a live leader still
+// ahead of it: two leaders. Another (options.watch_predecessor = false, the
+// scenario reelection-unwatched-naive): the candidate reads its
+// predecessor without a watch, so nothing wakes it when the leader dies; it
+// takes over only when its idle timeout makes it look again.
+
 // Znodes: `path` PERSISTENT (created if missing); one EPHEMERAL_SEQUENTIAL
 //   child per candidacy, data = the candidate's data.
 // ConnectionLoss: leadership is uncertain: leading() turns false; after the
@@ -45,6 +54,11 @@ struct HerdFreeElectionOptions {
   std::string id;
   std::string data;
   int rounds_max = 64;
+  // List the line again after the predecessor went (false: the planted bug
+  // above).
+  bool relist = true;
+  // Watch the predecessor (false: the second planted bug above).
+  bool watch_predecessor = true;
 };
 
 class HerdFreeElection final : public Election {
@@ -59,6 +73,8 @@ class HerdFreeElection final : public Election {
   detail::Step lead_if_mine(uint64_t seen);
 
   HerdFreeElectionOptions options_;
+  // The predecessor being watched, for the planted bug only ("" none).
+  std::string watched_;
 };
 
 }  // namespace zsim::core::recipes

@@ -136,7 +136,9 @@ Result<MasterRound> master_round(Client& zk, const WorkQueueOptions& o) {
   auto workers = children(zk, o, o.workers, true);
   if (!workers.ok()) return workers.status();
   const std::set<std::string> live(workers.value().begin(), workers.value().end());
-  if (const Code c = recover_dead(zk, o, live, round); c != Code::Ok) return Status(c, o.assign);
+  if (o.recover_dead) {
+    if (const Code c = recover_dead(zk, o, live, round); c != Code::Ok) return Status(c, o.assign);
+  }
   if (const Code c = assign_pending(zk, o, workers.value(), round); c != Code::Ok) return Status(c, o.tasks);
   return round;
 }

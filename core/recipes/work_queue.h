@@ -65,6 +65,10 @@ struct WorkQueueOptions {
   int attempts_max = 20;
   // How long each retry waits for the handle to be connected again.
   Duration reconnect_wait = seconds(10);
+  // Step 1 of the master round. false is a planted bug (the scenario
+  // work-queue-no-recovery-naive): the tasks of a dead worker stay
+  // assigned to it for ever.
+  bool recover_dead = true;
 };
 
 struct Task {

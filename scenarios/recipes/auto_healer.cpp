@@ -87,6 +87,38 @@ ClientBody healer_with(std::shared_ptr<Launcher> launcher) {
   };
 }
 
+// The naive healer of the course example (auto-healer-read-once-naive):
+// elected like the real one, but when it takes over it reads /workers once
+// -- no watch -- launches the missing workers, and then only waits for its
+// leadership to end. It believes the workers it counted stay alive. A
+// worker that dies later is replaced only if the healer itself changes.
+void tend_read_once(r::Election& e, Launcher& launcher, ClientCtx& me) {
+  core::Client& zk = e.client();
+  (void)zk.create(kWorkers, "", core::CreateMode::Persistent);  // NodeExists: fine
+  auto children = zk.get_children(kWorkers);  // no watch
+  if (!children.ok() || !e.leading()) return;
+  for (auto i = static_cast<int>(children.value().size()); i < kWanted; ++i) {
+    if (!launcher.launch(me.unique_id())) break;
+  }
+  while (e.leading()) (void)zk.wait_event(zk.event_count(), seconds(1));
+}
+
+ClientBody healer_read_once(std::shared_ptr<Launcher> launcher) {
+  return [launcher](ClientCtx& me) {
+    r::LeaderSelectorHooks hooks;
+    hooks.session = [&me]() -> core::Client& { return me.zk(); };
+    hooks.candidacy = [&me](core::Client& zk) -> std::unique_ptr<r::Election> {
+      r::HerdFreeElectionOptions o;
+      o.path = "/healer";
+      o.id = me.unique_id();
+      o.data = me.name();
+      return std::make_unique<r::HerdFreeElection>(zk, o);
+    };
+    hooks.lead = [&launcher, &me](r::Election& e) { tend_read_once(e, *launcher, me); };
+    r::LeaderSelector(std::move(hooks), seconds(60)).run();
+  };
+}
+
 ClientBody worker_host(std::shared_ptr<Launcher> launcher) {
   return [launcher](ClientCtx& me) {
     Launcher::Slot& slot = launcher->slots[me.index()];
@@ -238,6 +270,28 @@ void register_auto_healer(std::vector<Scenario>& out) {
               c.client(i, i <= kHealers ? healer_with(launcher) : worker_host(launcher), Until::kRunEnds);
             }
             c.add_check(std::make_unique<WorkersRestored>(storm_budget, /*after_heal=*/true));
+          },
+  }));
+  // The course example's naive healer (zsim lesson auto-healer): the same
+  // hosts and faults as auto-healer, the healers elected the same way, but
+  // each reads the workers once per leadership and never watches. A worker
+  // that dies while the same healer leads is never replaced: caught by
+  // workers-restored (fewer than 3 workers for longer than the budget, or
+  // at the end).
+  out.push_back(recipe_scenario({
+      .name = "auto-healer-read-once-naive",
+      .summary = "deliberately broken: the elected healer counts the workers once and never watches; dead ones "
+                 "are not replaced",
+      .shape = shape,
+      .faults = FaultModel::clients_only(),
+      .setup =
+          [budget](Cluster& c) {
+            auto launcher = std::make_shared<Launcher>();
+            launcher->sim = &c.sim();
+            for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
+              c.client(i, i <= kHealers ? healer_read_once(launcher) : worker_host(launcher), Until::kRunEnds);
+            }
+            c.add_check(std::make_unique<WorkersRestored>(budget));
           },
   }));
 }

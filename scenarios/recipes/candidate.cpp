@@ -30,6 +30,8 @@ std::unique_ptr<core::recipes::Election> new_candidacy(core::Client& zk, ClientC
       h.path = o.path;
       h.id = id;
       h.data = me.name();
+      h.relist = o.relist;
+      h.watch_predecessor = o.watch_predecessor;
       return std::make_unique<r::HerdFreeElection>(zk, h);
     }
   }

@@ -10,9 +10,11 @@
 // there (longer than the session timeout) wakes a deposed leader that still
 // believes it leads -- its handle has not noticed yet -- and only the token
 // saves the resource. The naive variants switch off one defence each: the
-// token (pass_token = false), or the herd election's ownership check
+// token (pass_token = false), the herd election's ownership check
 // (check_owner = false, with stable ids so a restarted process recognises
-// its old node).
+// its old node), or the herd-free election's second look at the line after
+// its predecessor went (relist = false), or its watch on the predecessor
+// (watch_predecessor = false).
 #pragma once
 
 #include "core/io/time.h"
@@ -43,6 +45,12 @@ struct CandidateOptions {
   bool check_owner = true;
   // Act with the fencing token (false: the naive leader).
   bool pass_token = true;
+  // The herd-free election lists the line again after its predecessor went
+  // (false: planted bug, election-herd-free-naive).
+  bool relist = true;
+  // The herd-free election watches its predecessor (false: planted bug,
+  // reelection-unwatched-naive).
+  bool watch_predecessor = true;
   Duration work = millis(100);
   Duration rest = millis(50);
   // How long one campaign waits without an event before it reads again.

@@ -256,7 +256,10 @@ class OneStatusPerTask final : public Check {
       if (waiting > 0) return fmt::format("{} tasks still unassigned in {}", waiting, w_.tasks);
       for (const std::string& worker : children_in(*tree, w_.assign)) {
         const size_t n = children_in(*tree, qr::child_path(w_.assign, worker)).size();
-        if (n > 0) return fmt::format("{} tasks still assigned to {}", n, worker);
+        if (n == 0) continue;
+        const bool alive = tree->find(qr::child_path(w_.workers, worker)) != nullptr;
+        return fmt::format("{} tasks still assigned to {}{}", n, worker,
+                           alive ? "" : ", a worker that is not alive (no node in " + w_.workers + ")");
       }
     }
     for (const auto& [id, offer] : submitted_->offers()) {

@@ -70,6 +70,7 @@ std::unique_ptr<Check> fifo_per_producer(QueueLayout layout);
 // Where the work queue keeps its tasks (as core::recipes::WorkQueueOptions).
 struct WorkQueueLayout {
   std::string tasks = "/tasks";
+  std::string workers = "/workers";
   std::string assign = "/assign";
   std::string status = "/status";
 };

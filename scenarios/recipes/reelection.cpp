@@ -29,6 +29,20 @@ void register_reelection(std::vector<Scenario>& out) {
       .faults = FaultModel::clients_only(),
       .setup = [o](Cluster& c) { election_setup(c, o); },
   }));
+  // The course example's naive candidate (zsim lesson re-election): the
+  // same election, but a candidate reads its predecessor without a watch.
+  // When the leader dies nobody is told: the next in line looks again only
+  // after its 60 s idle timeout. Caught by reelection-bound.
+  ElectionScenarioOptions naive = o;
+  naive.candidate.watch_predecessor = false;
+  out.push_back(recipe_scenario({
+      .name = "reelection-unwatched-naive",
+      .summary = "deliberately broken: candidates do not watch their predecessor; the leader dies and nobody "
+                 "takes over",
+      .shape = shape,
+      .faults = FaultModel::clients_only(),
+      .setup = [naive](Cluster& c) { election_setup(c, naive); },
+  }));
 }
 
 }  // namespace zsim::scenarios::recipes

@@ -8,6 +8,7 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_election_herd(out);
   recipes::register_election_herd_naive(out);
   recipes::register_election_herd_free(out);
+  recipes::register_election_herd_free_naive(out);
   recipes::register_reelection(out);
   recipes::register_election_unfenced_pause(out);
   recipes::register_service_registry(out);

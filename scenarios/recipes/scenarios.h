@@ -18,6 +18,7 @@ void register_election_master(std::vector<Scenario>& out);
 void register_election_herd(std::vector<Scenario>& out);
 void register_election_herd_naive(std::vector<Scenario>& out);
 void register_election_herd_free(std::vector<Scenario>& out);
+void register_election_herd_free_naive(std::vector<Scenario>& out);
 void register_reelection(std::vector<Scenario>& out);
 void register_election_unfenced_pause(std::vector<Scenario>& out);
 void register_service_registry(std::vector<Scenario>& out);

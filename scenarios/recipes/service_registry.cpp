@@ -15,6 +15,12 @@
 // running process; and every discovery client's latest view (published by
 // its running process) equals that set, names and addresses. The run fails
 // with what is missing if that is not reached within the liveness budget.
+//
+// Two naive variants share the shape, the faults and the check:
+// registry-read-once-naive (lesson 5: discovery reads once) and
+// registry-persistent-naive (the course example: instances register
+// PERSISTENT nodes, made once, so a dead process's entry stays; the check
+// names the dead address still listed).
 #include "core/recipes/service_registry.h"
 #include "scenarios/recipes/recipe_scenario.h"
 #include "scenarios/recipes/scenarios.h"
@@ -115,6 +121,26 @@ ClientBody discovery_read_once(std::shared_ptr<Views> views) {
   };
 }
 
+// The naive instance of the course example (registry-persistent-naive):
+// it registers the way one writes a configuration entry -- a PERSISTENT
+// node, made once; a node already there means "registered". Nothing removes
+// the entry of a process that died, and a restarted process (a new address)
+// finds the old entry and keeps it.
+ClientBody instance_persistent() {
+  return [](ClientCtx& me) {
+    const std::string address = address_of(me.name(), me.incarnation());
+    const std::string node = fmt::format("{}/{}", kRegistry, me.name());
+    while (true) {
+      core::Client& zk = me.zk();
+      (void)zk.create(kRegistry, "", core::CreateMode::Persistent);  // NodeExists: fine
+      auto created = zk.create(node, address, core::CreateMode::Persistent);
+      if (created.ok() || created.code() == core::Code::NodeExists) break;
+      me.sleep(millis(200));
+    }
+    for (;;) me.sleep(seconds(60));  // registered, it believes, for good
+  };
+}
+
 std::string describe(const r::ServiceView& v) {
   std::string out;
   for (const auto& [name, address] : v) out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, address);
@@ -137,7 +163,11 @@ class RegistryViews final : public GoalCheck {
     if (parent != nullptr) {
       for (const std::string& child : parent->children) {
         const core::Znode* n = tree->find(fmt::format("{}/{}", kRegistry, child));
-        if (n != nullptr && tree->sessions().count(n->ephemeral_owner) != 0) truth.emplace(child, n->data);
+        // A PERSISTENT entry (owner 0) is listed whatever became of its
+        // process: only registry-persistent-naive makes them.
+        if (n != nullptr && (n->ephemeral_owner == 0 || tree->sessions().count(n->ephemeral_owner) != 0)) {
+          truth.emplace(child, n->data);
+        }
       }
     }
     // Every instance is registered by its latest session, with the address
@@ -147,6 +177,13 @@ class RegistryViews final : public GoalCheck {
       auto it = truth.find(rec.name);
       if (it == truth.end()) return fmt::format("{} is not registered (registry: {})", rec.name, describe(truth));
       const core::Znode* n = tree->find(fmt::format("{}/{}", kRegistry, rec.name));
+      if (n->ephemeral_owner == 0) {
+        if (it->second == address_of(rec.name, rec.incarnation)) continue;
+        return fmt::format(
+            "the registry still lists {} at {}, a process that died: its node is PERSISTENT, so nothing removed it "
+            "({} runs at {} now, and discovery clients call the dead address)",
+            rec.name, it->second, rec.name, address_of(rec.name, rec.incarnation));
+      }
       const int64_t latest = rec.sessions.empty() ? 0 : rec.sessions.back().id;
       if (n->ephemeral_owner != latest) {
         return fmt::format("{}'s node belongs to session 0x{:x}, not to its latest session 0x{:x}", rec.name,
@@ -182,9 +219,9 @@ class RegistryViews final : public GoalCheck {
 
 namespace {
 
-// 3 service instances (c1..c3) and 3 discovery clients (c4..c6) running
-// `discovery`, judged by registry-views.
-Scenario registry_scenario(std::string name, std::string summary,
+// 3 service instances (c1..c3) running `instance` and 3 discovery clients
+// (c4..c6) running `discovery`, judged by registry-views.
+Scenario registry_scenario(std::string name, std::string summary, ClientBody (*instance)(),
                            ClientBody (*discovery)(std::shared_ptr<Views>)) {
   return recipe_scenario({
       .name = std::move(name),
@@ -192,7 +229,7 @@ Scenario registry_scenario(std::string name, std::string summary,
       .shape = ClusterShape{.voters = 3, .clients = 6},
       .faults = FaultModel::everything(),
       .setup =
-          [discovery](Cluster& c) {
+          [instance, discovery](Cluster& c) {
             auto views = std::make_shared<Views>();
             for (int i = 1; i <= 6; ++i) {
               c.client(i, i <= kInstances ? instance() : discovery(views), Until::kRunEnds);
@@ -208,11 +245,15 @@ void register_service_registry(std::vector<Scenario>& out) {
   out.push_back(registry_scenario("registry",
                                   "3 servers; 3 service instances register ephemerals, 3 discovery clients watch; "
                                   "views match the live sessions after the heal",
-                                  discovery));
+                                  instance, discovery));
   out.push_back(registry_scenario("registry-read-once-naive",
                                   "deliberately broken (lesson 5): discovery reads the registry once at start and "
                                   "never watches; restarted and late instances are never found",
-                                  discovery_read_once));
+                                  instance, discovery_read_once));
+  out.push_back(registry_scenario("registry-persistent-naive",
+                                  "deliberately broken (course example): instances register PERSISTENT nodes, "
+                                  "made once; a dead process's address stays in the registry",
+                                  instance_persistent, discovery));
 }
 
 }  // namespace zsim::scenarios::recipes

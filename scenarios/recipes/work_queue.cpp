@@ -34,9 +34,10 @@ constexpr int kMasters = 2;
 // A submitter incarnation stops after this many tasks (a bound on the run).
 constexpr uint64_t kTasksMax = 150;
 
-qr::WorkQueueOptions work_queue_options() {
+qr::WorkQueueOptions work_queue_options(bool recover_dead = true) {
   qr::WorkQueueOptions o;
   o.reconnect_wait = seconds(2);
+  o.recover_dead = recover_dead;
   return o;
 }
 
@@ -60,9 +61,11 @@ ClientBody submitter(std::shared_ptr<OfferLog> submitted) {
   };
 }
 
-ClientBody master() {
-  return [](ClientCtx& me) {
-    const qr::WorkQueueOptions o = work_queue_options();
+// `recover_dead` false: the naive master, which never hands a dead
+// worker's tasks to a live one.
+ClientBody master(bool recover_dead) {
+  return [recover_dead](ClientCtx& me) {
+    const qr::WorkQueueOptions o = work_queue_options(recover_dead);
     while (true) {
       core::Client& zk = ready(me, o);
       qr::EphemeralMasterElection election(zk, qr::EphemeralMasterOptions{"/master", me.name()});
@@ -107,14 +110,14 @@ ClientBody worker(std::shared_ptr<ItemSink> executions) {
   };
 }
 
-void work_queue_setup(Cluster& c) {
+void work_queue_setup(Cluster& c, bool recover_dead) {
   auto executions = std::make_shared<ItemSink>();
   auto submitted = std::make_shared<OfferLog>();
   for (int i = 1; i <= c.shape().clients; ++i) {
     if (i <= kSubmitters) {
       c.client(i, submitter(submitted), Until::kBodyReturns);
     } else if (i <= kSubmitters + kMasters) {
-      c.client(i, master());
+      c.client(i, master(recover_dead));
     } else {
       c.client(i, worker(executions));
     }
@@ -131,7 +134,20 @@ void register_work_queue(std::vector<Scenario>& out) {
       .summary = "master/worker work queue: an elected master assigns tasks to live workers, reassigns the dead's",
       .shape = {.voters = 3, .clients = 6},
       .faults = FaultModel::everything(),
-      .setup = [](Cluster& c) { work_queue_setup(c); },
+      .setup = [](Cluster& c) { work_queue_setup(c, /*recover_dead=*/true); },
+  }));
+  // The course example's naive master (zsim lesson work-queue): it assigns
+  // tasks to live workers but never looks at the assignments of dead ones.
+  // A worker that crashes (a new process registers under a new id) or
+  // expires with tasks assigned leaves them there for ever: they are never
+  // done. Caught by one-status-per-task: after the heal, tasks still
+  // assigned to a worker that is not alive.
+  out.push_back(recipe_scenario({
+      .name = "work-queue-no-recovery-naive",
+      .summary = "deliberately broken: the master never reassigns a dead worker's tasks; they are never done",
+      .shape = {.voters = 3, .clients = 6},
+      .faults = FaultModel::everything(),
+      .setup = [](Cluster& c) { work_queue_setup(c, /*recover_dead=*/false); },
   }));
 }
 

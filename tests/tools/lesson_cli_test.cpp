@@ -5,6 +5,8 @@
 // same text on every run; a lesson whose naive program does not fail says
 // so with exit 1; bad input is one line and exit 2. And the catalog itself:
 // every scenario it names exists, and every naive one is a -naive scenario.
+// The course's ZooKeeper examples are lessons too: listed in their own
+// section, run the same way, found by name only.
 #include "scenarios/scenario.h"
 #include "tests/tools/run_command.h"
 #include "tools/lessons.h"
@@ -33,6 +35,47 @@ TEST(LessonCli, TheListNamesEveryLesson) {
     EXPECT_TRUE(has(r.out, l.name)) << l.name << " missing from:\n" << r.out;
     EXPECT_TRUE(has(r.out, l.title)) << r.out;
   }
+}
+
+TEST(LessonCli, TheListHasTheCourseExamplesInASectionOfTheirOwn) {
+  const auto r = zsim("lesson");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t section = r.out.find("The course's ZooKeeper examples:");
+  ASSERT_NE(section, std::string::npos) << r.out;
+  ASSERT_FALSE(zsim::tools::course_examples().empty());
+  for (const zsim::tools::Lesson& l : zsim::tools::course_examples()) {
+    const std::size_t at = r.out.find(l.name);
+    EXPECT_NE(at, std::string::npos) << l.name << " missing from:\n" << r.out;
+    EXPECT_GT(at, section) << l.name << " is listed among the fallacies";
+    EXPECT_TRUE(has(r.out, l.title)) << r.out;
+  }
+  for (const zsim::tools::Lesson& l : zsim::tools::lessons()) {
+    EXPECT_LT(r.out.find(l.name), section) << l.name << " is listed among the examples";
+  }
+}
+
+TEST(LessonCli, ACourseExampleRunsLikeALessonTheSameEveryTime) {
+  const auto r = zsim("lesson work-queue --seeds 25..30 --jobs 2");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "Course example: The master/worker work queue (work-queue)")) << r.out;
+  EXPECT_FALSE(has(r.out, "Lesson 0")) << r.out;
+  EXPECT_TRUE(has(r.out, "What the naive program believes:")) << r.out;
+  EXPECT_TRUE(has(r.out, "naive  work-queue-no-recovery-naive")) << r.out;
+  EXPECT_TRUE(has(r.out, "fixed  work-queue                     6 seeds: 6 ok, 0 failed")) << r.out;
+  EXPECT_TRUE(has(r.out, "The symptom, on seed ")) << r.out;
+  EXPECT_TRUE(has(r.out, "a worker that is not alive")) << r.out;
+  EXPECT_TRUE(has(r.out, "Watch it: zsim run --scenario work-queue-no-recovery-naive --seed ")) << r.out;
+  EXPECT_TRUE(has(r.out, "Exercise:")) << r.out;
+  const auto again = zsim("lesson work-queue --seeds 25..30 --jobs 1");
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST(LessonCli, AnUnknownNameListsTheExamplesToo) {
+  const auto r = zsim("lesson no-such-example");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  for (const zsim::tools::Lesson& l : zsim::tools::course_examples()) EXPECT_TRUE(has(r.err, l.name)) << r.err;
+  // A course example has no number: "0" names nothing.
+  EXPECT_EQ(zsim("lesson 0").exit_code, 2);
 }
 
 TEST(LessonCli, ALessonShowsTheNaiveFailingAndTheFixedHoldingTheSameEveryTime) {
@@ -104,6 +147,22 @@ TEST(Lessons, EveryScenarioTheCatalogNamesExistsAndEveryNaiveOneIsNamedSo) {
     }
     EXPECT_EQ(zsim::tools::find_lesson(std::to_string(l.fallacy)), &l);
   }
+}
+
+TEST(Lessons, EveryCourseExampleHasNoNumberAndNamesRealPairs) {
+  for (const zsim::tools::Lesson& l : zsim::tools::course_examples()) {
+    EXPECT_EQ(l.fallacy, 0) << l.name;
+    EXPECT_FALSE(l.pairs.empty()) << l.name << " has no naive program to show";
+    for (const zsim::tools::LessonPair& p : l.pairs) {
+      EXPECT_NE(zsim::scenarios::find_scenario(p.naive), nullptr) << p.naive;
+      EXPECT_NE(zsim::scenarios::find_scenario(p.fixed), nullptr) << p.fixed;
+      EXPECT_TRUE(p.naive.ends_with("-naive")) << p.naive;
+      EXPECT_FALSE(p.fixed.ends_with("-naive")) << p.fixed;
+    }
+    EXPECT_EQ(zsim::tools::find_lesson(l.name), &l);
+    for (const zsim::tools::Lesson& f : zsim::tools::lessons()) EXPECT_NE(f.name, l.name);
+  }
+  EXPECT_EQ(zsim::tools::find_lesson("0"), nullptr);
 }
 
 }  // namespace
