@@ -256,7 +256,8 @@ void add_lesson_command(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<LessonArgs>();
   CLI::App* cmd = app.add_subcommand("lesson", "The fallacies course: list the lessons, or run one (docs/course.md)");
   cmd->footer(
-      "Without NAME: the list. With NAME (or its number): the story -- what the naive program\n"
+      "Without NAME: the list (the fallacies, then the course's ZooKeeper examples).\n"
+      "With NAME (or a fallacy's number): the story -- what the naive program\n"
       "believes, what the fault does, what to look for -- then the naive and the fixed scenario\n"
       "over the same seeds, the symptom in the check's words on the seed that shows it best\n"
       "(the failing seed with the fewest faults) with the commands to watch it, and an exercise.\n"
