@@ -153,6 +153,38 @@ class WorkersRestored final : public Check {
   bool settled(const Cluster& c) const override { return why_not(c).empty(); }
   std::string pending(const Cluster& c) const override { return why_not(c); }
 
+  // When the count last fell short (by the committed creates and deletes):
+  // the worker's death that was not repaired.
+  std::optional<Time> moment(const Cluster& c) const override {
+    std::vector<std::pair<int64_t, int>> changes;  // zxid, +1 / -1
+    std::map<int64_t, Time> at;
+    for (const auto& [czxid, n] : c.commits().nodes()) {
+      if (n.path.rfind(std::string(kWorkers) + "/", 0) != 0) continue;
+      changes.emplace_back(czxid, +1);
+      at[czxid] = n.created_at;
+      if (n.deleted_zxid) {
+        changes.emplace_back(*n.deleted_zxid, -1);
+        at[*n.deleted_zxid] = *n.deleted_at;
+      }
+    }
+    std::sort(changes.begin(), changes.end(),
+              [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
+    int live = 0;
+    bool reached = false;
+    std::optional<Time> short_since;
+    for (const auto& [zxid, delta] : changes) {
+      live += delta;
+      if (live >= kWanted) {
+        if (short_since && at[zxid] - *short_since > budget_) return short_since;  // repaired too late
+        reached = true;
+        short_since.reset();
+      } else if (reached && !short_since && delta < 0) {
+        short_since = at[zxid];
+      }
+    }
+    return short_since;
+  }
+
   std::optional<Violation> judge(const Cluster& c) const override {
     // Replay the committed creates and deletes of /workers/* in zxid order.
     struct Change {

@@ -58,6 +58,16 @@ class Check {
   }
   // Whether judge() holds without the run's liveness goal (safety checks).
   virtual bool judge_unfinished() const { return false; }
+  // When what this check found wrong (or still waits for) began -- the
+  // moment to look at, which for a judgement made at the end of the run is
+  // long before the failure. Asked only when the run fails by this check;
+  // the Cluster passes it to observers as a note (check.moment: never
+  // hashed, never printed), and the space-time diagram opens on it
+  // (docs/diagram.md).
+  virtual std::optional<Time> moment(const Cluster& c) const {
+    (void)c;
+    return std::nullopt;
+  }
 };
 
 // A liveness goal stated once: why_not() says what is still missing ("" when

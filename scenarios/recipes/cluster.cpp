@@ -188,6 +188,21 @@ void Cluster::check(sim::Simulator& sim) {
 void Cluster::check_unfinished(sim::Simulator& sim) {
   if (!world_.check_final_states()) return;
   judge(sim, true);
+  if (sim.failure() || !sim.observed()) return;
+  // The run fails for its liveness goal: the first check still waiting says
+  // when its trouble began.
+  for (const auto& c : checks_) {
+    if (c->settled(*this)) continue;
+    note_moment(sim, *c);
+    return;
+  }
+}
+
+void Cluster::note_moment(sim::Simulator& sim, const Check& c) const {
+  if (!sim.observed()) return;
+  const std::optional<Time> at = c.moment(*this);
+  if (!at) return;
+  sim.note("check.moment", {{"check", c.name()}, {"at_ns", static_cast<int64_t>(at->time_since_epoch().count())}});
 }
 
 void Cluster::judge(sim::Simulator& sim, bool unfinished) {
@@ -205,6 +220,7 @@ void Cluster::judge(sim::Simulator& sim, bool unfinished) {
   for (const auto& c : checks_) {
     if (unfinished && !c->judge_unfinished()) continue;
     if (auto v = c->judge(*this)) {
+      note_moment(sim, *c);
       sim.fail(v->verdict, fmt::format("{}: {}", c->name(), v->message), v->host);
       return;
     }

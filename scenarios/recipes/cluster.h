@@ -99,6 +99,8 @@ class Cluster final : public Workload {
   // The resources' own judgements and the checks' judge() (only the safety
   // ones when `unfinished`).
   void judge(sim::Simulator& sim, bool unfinished);
+  // Passes `c`'s moment() to observers (a check.moment note), if it has one.
+  void note_moment(sim::Simulator& sim, const Check& c) const;
 
   sim::Simulator& sim_;
   ClusterShape shape_;

@@ -112,6 +112,14 @@ class OneLeaderAfterHeal final : public Check {
   // Cheap conditions first (the resource's state), the tree last.
   bool settled(const Cluster& c) const override { return why_not(c).empty(); }
   std::string pending(const Cluster& c) const override { return why_not(c); }
+  // Nobody leads: the last act of the last leader, after which nobody acted.
+  std::optional<Time> moment(const Cluster& c) const override {
+    const auto healed = c.healed_at();
+    const auto& tenure = resource_.current_tenure();
+    if (!healed || !tenure) return std::nullopt;
+    if (tenure->last < *healed || c.now() - tenure->last > quiet_ / 2) return tenure->last;
+    return std::nullopt;
+  }
 
  private:
   std::string why_not(const Cluster& c) const {
@@ -206,13 +214,19 @@ class LeadsFromTheHead final : public Check {
   std::string name() const override { return "leads-from-the-head"; }
   bool judge_unfinished() const override { return true; }
 
-  std::optional<Violation> judge(const Cluster& c) const override {
-    std::map<int64_t, Time> first_head;  // czxid -> when it first headed
-    for (const Headship& h : headships(c.commits(), layout_)) first_head.emplace(h.node->czxid, h.from);
+  std::optional<Time> moment(const Cluster& c) const override {
+    const std::map<int64_t, Time> first_head = first_heads(c);
     for (const ResourceAction& a : resource_.actions()) {
-      if (!a.accepted || !a.token) continue;
+      if (offends(first_head, a)) return a.at;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Violation> judge(const Cluster& c) const override {
+    const std::map<int64_t, Time> first_head = first_heads(c);
+    for (const ResourceAction& a : resource_.actions()) {
+      if (!offends(first_head, a)) continue;
       auto it = first_head.find(*a.token);
-      if (it != first_head.end() && it->second <= a.at) continue;
       const NodeLife* node = c.commits().node(*a.token);
       return Violation{sim::Verdict::kInvariant,
                        fmt::format("{} acted as leader at {} with token {} ({}), a node that {} the election {}",
@@ -225,6 +239,19 @@ class LeadsFromTheHead final : public Check {
   }
 
  private:
+  // czxid -> when that node first headed the election.
+  std::map<int64_t, Time> first_heads(const Cluster& c) const {
+    std::map<int64_t, Time> first_head;
+    for (const Headship& h : headships(c.commits(), layout_)) first_head.emplace(h.node->czxid, h.from);
+    return first_head;
+  }
+  // An accepted action whose token names a node that had not headed yet.
+  static bool offends(const std::map<int64_t, Time>& first_head, const ResourceAction& a) {
+    if (!a.accepted || !a.token) return false;
+    auto it = first_head.find(*a.token);
+    return it == first_head.end() || it->second > a.at;
+  }
+
   const FencedResource& resource_;
   ElectionLayout layout_;
 };
@@ -234,6 +261,16 @@ class ReelectionBound final : public Check {
   ReelectionBound(const FencedResource& r, ElectionLayout layout, Duration bound)
       : resource_(r), layout_(std::move(layout)), bound_(bound) {}
   std::string name() const override { return "reelection-bound"; }
+
+  // The node that headed the line too long without a leader: when it began to.
+  std::optional<Time> moment(const Cluster& c) const override {
+    for (const Headship& h : headships(c.commits(), layout_)) {
+      const std::optional<Time> led = first_accepted(c, *h.node, h.from);
+      const Time settled = led ? *led : (h.until ? *h.until : c.now());
+      if (settled - h.from > bound_) return h.from;
+    }
+    return std::nullopt;
+  }
 
   std::optional<Violation> judge(const Cluster& c) const override {
     const std::vector<Headship> heads = headships(c.commits(), layout_);

@@ -240,6 +240,30 @@ class OneStatusPerTask final : public Check {
     return Violation{sim::Verdict::kInvariant, why, ""};
   }
 
+  // Tasks left with a worker that is not alive: when that worker's session
+  // ended (the last of its incarnation's sessions to close).
+  std::optional<Time> moment(const Cluster& c) const override {
+    const core::DataTree* tree = c.converged_tree();
+    if (tree == nullptr) return std::nullopt;
+    for (const std::string& worker : children_in(*tree, w_.assign)) {
+      if (children_in(*tree, qr::child_path(w_.assign, worker)).empty()) continue;
+      if (tree->find(qr::child_path(w_.workers, worker)) != nullptr) continue;
+      // "<client>.<incarnation>"
+      const std::size_t dot = worker.rfind('.');
+      if (dot == std::string::npos) continue;
+      const ClientRecord* rec = c.client_named(worker.substr(0, dot));
+      if (rec == nullptr) continue;
+      std::optional<Time> ended;
+      for (const SessionRecord& session : rec->sessions) {
+        if (std::to_string(session.incarnation) != worker.substr(dot + 1)) continue;
+        const SessionLife* life = c.commits().session(session.id);
+        if (life != nullptr && life->closed_at && (!ended || *life->closed_at > *ended)) ended = life->closed_at;
+      }
+      if (ended) return ended;
+    }
+    return std::nullopt;
+  }
+
  private:
   std::string why_not(const Cluster& c, bool final) const {
     const core::DataTree* tree = c.converged_tree();

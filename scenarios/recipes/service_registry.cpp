@@ -152,6 +152,30 @@ class RegistryViews final : public GoalCheck {
   explicit RegistryViews(std::shared_ptr<Views> views) : views_(std::move(views)) {}
   std::string name() const override { return "registry-views"; }
 
+  // A stale PERSISTENT entry: when the instance's running process started
+  // (just after the one that made the entry died). A stale view: when the
+  // discovery client last read.
+  std::optional<Time> moment(const Cluster& c) const override {
+    const core::DataTree* tree = c.converged_tree();
+    if (tree == nullptr) return std::nullopt;
+    for (const ClientRecord& rec : c.client_records()) {
+      if (rec.index > kInstances) continue;
+      const core::Znode* n = tree->find(fmt::format("{}/{}", kRegistry, rec.name));
+      if (n == nullptr || n->ephemeral_owner != 0 || n->data == address_of(rec.name, rec.incarnation)) continue;
+      for (const SessionRecord& session : rec.sessions) {
+        if (session.incarnation == rec.incarnation) return session.connected_at;
+      }
+    }
+    for (const ClientRecord& rec : c.client_records()) {
+      if (rec.index <= kInstances) continue;
+      auto v = views_->by_client.find(rec.name);
+      if (v != views_->by_client.end() && v->second.valid && v->second.incarnation == rec.incarnation) {
+        return v->second.at;
+      }
+    }
+    return std::nullopt;
+  }
+
  private:
   std::string why_not(const Cluster& c) const override {
     if (!c.healed_at()) return "not healed yet";

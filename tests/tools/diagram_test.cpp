@@ -272,6 +272,39 @@ scenarios::RunResult plain_run(const std::string& scenario, uint64_t seed) {
   return scenarios::run_scenario(*scenarios::find_scenario(scenario), plain);
 }
 
+TEST(DiagramModel, AFailureJudgedAtTheEndOpensOnTheMomentTheCheckNames) {
+  const std::vector<DiagramEvent> events = {
+      ev(0, "sim", "run.start", {{"scenario", "x"}, {"seed", "1"}}),
+      ev(3000, "sim", "fault", {{"event", "at 3s crash c4"}}),
+      ev(50000, "sim", "check.moment", {{"check", "one-status-per-task"}, {"at_ns", "4500000000"}}),
+      ev(50000, "sim", "fail", {{"verdict", "liveness"}, {"message", "tasks left"}}),
+  };
+  const DiagramModel m = collect(events);
+  EXPECT_EQ(m.moment_ns, 4'500'000'000);
+  EXPECT_EQ(m.focus_start_ns, 2'500'000'000);  // two seconds either side of the moment, not of the failure
+  EXPECT_EQ(m.focus_end_ns, 6'500'000'000);
+  bool ticked = false;
+  for (const auto& t : m.ticks) {
+    ticked = ticked || (t.t_ns == 4'500'000'000 && t.label.find("one-status") != std::string::npos);
+  }
+  EXPECT_TRUE(ticked);
+}
+
+TEST(DiagramRealRun, TheCourseExamplesDiagramOpensOnTheDeadWorkersSessionEnd) {
+  // Seed 25 of work-queue-no-recovery-naive: c4 crashes at 8.18 s with tasks
+  // assigned; the run fails at its end (liveness), but the diagram opens on
+  // the end of c4.1's session, a few seconds after the crash.
+  const Observed o = observed_run("work-queue-no-recovery-naive", 25);
+  const scenarios::RunResult r = plain_run("work-queue-no-recovery-naive", 25);
+  EXPECT_EQ(o.result.fingerprint, r.fingerprint);  // the note changes nothing
+  EXPECT_EQ(r.verdict, sim::Verdict::kLiveness);
+  const DiagramModel m = collect(o.events);
+  EXPECT_GT(m.moment_ns, 8'180'000'000);
+  EXPECT_LT(m.moment_ns, 12'000'000'000);
+  EXPECT_EQ(m.focus_start_ns, m.moment_ns - 2'000'000'000);
+  EXPECT_LT(m.focus_end_ns, m.fail_ns);
+}
+
 TEST(DiagramRealRun, ObservingChangesNothingAndEveryArrowIsWhole) {
   const Observed o = observed_run("register", 3);
   const scenarios::RunResult r = plain_run("register", 3);

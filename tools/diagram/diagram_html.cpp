@@ -459,6 +459,7 @@ std::string model_json(const DiagramModel& m) {
   j["verdict"] = m.verdict;
   j["message"] = m.message;
   j["fail_ns"] = m.fail_ns;
+  j["moment_ns"] = m.moment_ns;
   j["end_ns"] = m.end_ns;
   j["focus"] = {m.focus_start_ns, m.focus_end_ns};
   j["hosts"] = ordered_json::array();

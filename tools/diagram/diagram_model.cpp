@@ -91,7 +91,8 @@ int DiagramCollector::host_index(const std::string& name) {
 void DiagramCollector::on_event(const DiagramEvent& e) {
   last_ns_ = std::max(last_ns_, e.t_ns);
   if (e.kind.rfind("net.", 0) == 0 && !e.get("msg").empty()) return on_message_event(e);
-  if (e.host == "sim") return on_sim_event(e);
+  // A check's moment is noted after the run, on whichever host ran last.
+  if (e.host == "sim" || e.kind == "check.moment") return on_sim_event(e);
   const int host = host_index(e.host);
   if (e.kind == "op.call" || e.kind == "op.return") return on_op_note(e, host);
   if (e.note) return;
@@ -193,6 +194,11 @@ void DiagramCollector::close_bands(std::int64_t t_ns) {
 
 void DiagramCollector::on_sim_event(const DiagramEvent& e) {
   if (e.kind == "check.witness") return on_witness(e);
+  if (e.kind == "check.moment") {
+    m_.moment_ns = to_i64(e.get("at_ns"));
+    m_.ticks.push_back(DiagramTick{m_.moment_ns, "the moment (" + e.get("check") + ")", ""});
+    return;
+  }
   if (e.note) return;
   if (e.kind == "run.start") {
     m_.scenario = e.get("scenario");
@@ -263,13 +269,19 @@ void DiagramCollector::choose_focus(DiagramModel& m) const {
   std::int64_t start = 0;
   std::int64_t end = m.end_ns;
   if (m.fail_ns >= 0) {
-    // Around the first violating op if the checker named one, else the failure.
+    // Around the first violating op if the checker named one, else the
+    // moment the failing check named (two seconds either side: what led to
+    // it and what followed), else the failure.
     std::int64_t at = m.fail_ns;
     for (const DiagramOp& op : m.ops) {
       if (op.first_violation) at = op.call_ns;
     }
     start = at - 2 * kSecond;
     end = at + kSecond;
+    if (at == m.fail_ns && m.moment_ns >= 0) {
+      start = m.moment_ns - 2 * kSecond;
+      end = m.moment_ns + 2 * kSecond;
+    }
   } else if (!fault_times_.empty()) {
     // The last faults before the end: up to three, at most 5 s of them.
     const std::int64_t last = fault_times_.back();

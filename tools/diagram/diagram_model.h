@@ -111,6 +111,9 @@ struct DiagramModel {
   std::string verdict = "ok";
   std::string message;  // the failure's message
   std::int64_t fail_ns = -1;
+  // When the failing check says its trouble began (a check.moment note:
+  // scenarios/recipes/check.h), -1 if it did not say.
+  std::int64_t moment_ns = -1;
   std::int64_t end_ns = 0;
   std::vector<DiagramHost> hosts;  // servers, observers, clients, others; by number
   std::vector<DiagramMessage> messages;  // by send time, then id
