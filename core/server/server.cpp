@@ -6,6 +6,7 @@
 #include "core/txn/apply.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace zsim::core {
@@ -36,13 +37,17 @@ wire::ReplyBody reply_body(const Txn& txn, const ApplyResult& r) {
   if (r.code != Code::Ok || r.ops.empty()) return wire::EmptyReply{};
   const OpResult& op = r.ops.front();
   if (std::holds_alternative<CreateTxn>(txn.body)) return wire::CreateReply{op.path, op.stat.value_or(Stat{})};
-  if (std::holds_alternative<SetDataTxn>(txn.body)) return wire::StatReply{op.stat.value_or(Stat{})};
+  if (std::holds_alternative<SetDataTxn>(txn.body) || std::holds_alternative<SetAclTxn>(txn.body)) {
+    return wire::StatReply{op.stat.value_or(Stat{})};
+  }
   return wire::EmptyReply{};
 }
 
 const char* txn_kind(const Txn& t) {
   static constexpr const char* kNames[] = {"error", "create", "delete", "setData",
-                                           "check", "multi",  "createSession", "closeSession"};
+                                           "check", "multi",  "createSession", "closeSession",
+                                           "setACL"};
+  static_assert(std::size(kNames) == std::variant_size_v<TxnBody>);
   return kNames[t.body.index()];
 }
 
