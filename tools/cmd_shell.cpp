@@ -136,10 +136,11 @@ void add_shell_command(CLI::App& app, int* exit_code) {
   cmd->footer(
       "zkCli 3.8 commands: ls [-s] [-w] [-R], create [-s] [-e] [-c] [-t ttl] path [data],\n"
       "get [-s] [-w], set [-s] [-v version], stat [-w], delete [-v version], deleteall [-b n], sync,\n"
-      "addWatch [-m mode], getEphemerals, getAllChildrenNumber, config, whoami, version, history,\n"
-      "redo, printwatches on|off, connect, close, quit (output as zkCli prints it). Not supported:\n"
-      "ACLs and auth, quotas, reconfig, removewatches. Interactive lines can be edited and\n"
-      "recalled (Up arrow; libedit).\n"
+      "addWatch [-m mode], getAcl [-s], setAcl [-s] [-v version] [-R], addauth digest user:pw,\n"
+      "getEphemerals, getAllChildrenNumber, config, whoami, version, history, redo,\n"
+      "printwatches on|off, connect, close, quit (output as zkCli prints it; create takes an acl\n"
+      "such as auth::cdrwa,world:anyone:r). Not supported: quotas, reconfig, removewatches.\n"
+      "Interactive lines can be edited and recalled (Up arrow; libedit).\n"
       "Simulation commands (time moves only while a command runs or on `sim advance`):\n" +
       Shell::sim_help(0) +
       "Hosts: s1..sN (the servers), o1..oK (observers) and c1 (the client, which knows every\n"

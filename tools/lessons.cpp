@@ -80,6 +80,35 @@ const std::vector<Lesson>& lessons() {
               "it?",
       },
       {
+          .name = "network-is-secure",
+          .fallacy = 4,
+          .title = "The network is secure",
+          .believes =
+              "Everyone who can reach the ensemble is one of us and means well, so every znode can keep "
+              "ZooKeeper's default ACL (world:anyone:cdrwa). The operator publishes /app/config and the "
+              "consumers apply whatever it holds.",
+          .fault =
+              "Besides the usual crashes, partitions and pauses: another team's stale deploy script, pointed at "
+              "the same ensemble, writes its own idea of the config into /app/config every few seconds. Nobody "
+              "is malicious; it is simply allowed.",
+          .look_for =
+              "The consumers apply a config no operator wrote. With ACLs the operator authenticates (addauth "
+              "digest ops:...) and creates /app and /app/config with digest:ops:<hash>:cdrwa plus "
+              "world:anyone:r: everybody may still read, the stale script gets NoAuth on every write, and since "
+              "delete and create need permissions on the parent, locking /app keeps the config from being "
+              "deleted or replaced too.",
+          .pairs = {{"insecure-network-naive", "insecure-network-acl",
+                     "an operator publishes /app/config, consumers apply it, a stale deploy script writes it "
+                     "(open ACL / digest ACL)"}},
+          .herd_candidates = {},
+          .exercise =
+              "Try it in `zsim shell`: `create /app x digest:ops:<hash>:cdrwa,world:anyone:r` (compute the hash "
+              "with `addauth digest ops:pw` and `create /t x auth::cdrwa`, `getAcl /t`). Why is protecting "
+              "/app/config alone not enough to keep it from being deleted? What does a client that holds the "
+              "password in its deploy script change, and what would you do about it (rotation, one identity per "
+              "team)?",
+      },
+      {
           .name = "topology-doesnt-change",
           .fallacy = 5,
           .title = "Topology doesn't change",

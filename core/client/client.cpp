@@ -110,6 +110,8 @@ void Client::on_connect_response(const wire::ConnectResponse& resp) {
   env_.trace.event("client.connected", {{"session", io::Hex{static_cast<uint64_t>(session_id_)}},
                                         {"timeout_ms", resp.timeout_ms}});
   become(ClientState::kConnected, KeeperState::kSyncConnected);
+  // Auth first: the watches and requests that follow are checked with it.
+  for (const wire::AuthOp& auth : auth_info_) send_frame(wire::RequestFrame{wire::kAuthXid, auth});
   const bool have_watches = !data_watches_.empty() || !exist_watches_.empty() || !child_watches_.empty() ||
                             !persistent_watches_.empty() || !recursive_watches_.empty();
   if (have_watches) {
@@ -249,6 +251,11 @@ void Client::send_request(Pending p) {
 void Client::on_reply(wire::ReplyFrame reply) {
   if (reply.zxid > last_zxid_) last_zxid_ = reply.zxid;
   if (reply.xid == wire::kPingXid || reply.xid == wire::kSetWatchesXid) return;
+  if (reply.xid == wire::kAuthXid) {
+    // Only a scheme the server refuses fails, and it closes the connection.
+    if (reply.err != Code::Ok) on_connection_lost(attempt_, "auth failed");
+    return;
+  }
   if (in_flight_.empty() || in_flight_.front().xid != reply.xid) {
     // Replies come in request order; anything else is a broken server.
     return on_connection_lost(attempt_, "reply out of order");
@@ -344,14 +351,16 @@ Status status_of(Code code, const std::string& path) {
 }  // namespace
 
 Result<wire::CreateReply> Client::create2(const std::string& path, std::string data, CreateMode mode,
-                                          int64_t ttl_ms) {
-  auto [code, body] = call(CreateRequest{path, std::move(data), static_cast<int32_t>(mode), ttl_ms});
+                                          int64_t ttl_ms, AclList acl) {
+  auto [code, body] =
+      call(CreateRequest{path, std::move(data), static_cast<int32_t>(mode), ttl_ms, std::move(acl)});
   if (code != Code::Ok) return Status(code, path);
   return std::get<wire::CreateReply>(std::move(body));
 }
 
-Result<std::string> Client::create(const std::string& path, std::string data, CreateMode mode, int64_t ttl_ms) {
-  Result<wire::CreateReply> r = create2(path, std::move(data), mode, ttl_ms);
+Result<std::string> Client::create(const std::string& path, std::string data, CreateMode mode, int64_t ttl_ms,
+                                   AclList acl) {
+  Result<wire::CreateReply> r = create2(path, std::move(data), mode, ttl_ms, std::move(acl));
   if (!r.ok()) return r.status();
   return r.value().path;
 }
@@ -401,6 +410,29 @@ Result<std::vector<OpResult>> Client::multi(MultiRequest request) {
 
 Status Client::add_watch(const std::string& path, wire::AddWatchMode mode) {
   return status_of(call(wire::AddWatchOp{path, mode}).first, path);
+}
+
+Result<wire::AclReply> Client::get_acl(const std::string& path) {
+  auto [code, body] = call(wire::GetAclOp{path});
+  if (code != Code::Ok) return Status(code, path);
+  return std::get<wire::AclReply>(std::move(body));
+}
+
+Result<Stat> Client::set_acl(const std::string& path, AclList acl, int32_t version) {
+  auto [code, body] = call(SetAclRequest{path, std::move(acl), version});
+  if (code != Code::Ok) return Status(code, path);
+  return std::get<wire::StatReply>(body).stat;
+}
+
+Status Client::add_auth(const std::string& scheme, const std::string& auth) {
+  AuthIds check;
+  if (Status s = core::add_auth(check, scheme, auth); !s.ok()) return s;
+  wire::AuthOp op{scheme, auth};
+  if (std::find(auth_info_.begin(), auth_info_.end(), op) != auth_info_.end()) return Status();
+  auth_info_.push_back(op);
+  env_.trace.event("client.addauth", {{"scheme", scheme}, {"session", io::Hex{static_cast<uint64_t>(session_id_)}}});
+  if (handshake_done_) send_frame(wire::RequestFrame{wire::kAuthXid, std::move(op)});
+  return Status();
 }
 
 bool Client::wait_connected(Duration timeout) {

@@ -114,10 +114,12 @@ class Client {
 
   // --- blocking, on a fiber --------------------------------------------------
   Result<std::string> create(const std::string& path, std::string data,
-                             CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1);
+                             CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1,
+                             AclList acl = open_acl());
   // create2: the path and the new node's Stat.
   Result<wire::CreateReply> create2(const std::string& path, std::string data,
-                                    CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1);
+                                    CreateMode mode = CreateMode::Persistent, int64_t ttl_ms = -1,
+                                    AclList acl = open_acl());
   Status remove(const std::string& path, int32_t version = -1);
   Result<Stat> set_data(const std::string& path, std::string data, int32_t version = -1);
   Result<wire::DataReply> get_data(const std::string& path, bool watch = false);
@@ -129,6 +131,20 @@ class Client {
   // The per-op results; the Status is the first failing op's code, if any.
   Result<std::vector<OpResult>> multi(MultiRequest request);
   Status add_watch(const std::string& path, wire::AddWatchMode mode);
+  // The node's ACL and Stat (NoAuth without READ or ADMIN; digest hashes
+  // shown as "user:x" without ADMIN).
+  Result<wire::AclReply> get_acl(const std::string& path);
+  // Replaces the node's ACL if `version` is -1 or its aversion; the new Stat.
+  Result<Stat> set_acl(const std::string& path, AclList acl, int32_t version = -1);
+
+  // --- authentication -------------------------------------------------------
+  // addauth: this handle holds the identity from now on, for every later
+  // request, on this connection and (re-sent first thing) on every later
+  // one. Does not wait: like ZooKeeper's addAuthInfo it is sent at once (or
+  // at the next handshake), ahead of any request submitted after it.
+  // AuthFailed for a scheme other than digest or an auth that is not
+  // user:password (nothing is sent then).
+  Status add_auth(const std::string& scheme, const std::string& auth);
   // Waits until Connected (true) or a final state / the timeout (false).
   bool wait_connected(Duration timeout);
 
@@ -199,6 +215,8 @@ class Client {
 
   std::deque<Pending> in_flight_;  // sent, in xid order
   std::deque<Pending> queued_;     // waiting for the handshake
+  // addauth calls, in order, without duplicates: re-sent after each handshake.
+  std::vector<wire::AuthOp> auth_info_;
   // Watches to re-register after a reconnect.
   std::set<std::string> data_watches_, exist_watches_, child_watches_;
   std::set<std::string> persistent_watches_, recursive_watches_;

@@ -117,6 +117,13 @@ std::string encode(const Message& m) {
         } else if constexpr (std::is_same_v<T, Forward>) {
           w.i64(msg.session_id);
           w.bytes(wire::encode(wire::ClientFrame{wire::RequestFrame{msg.cxid, msg.op}}));
+          if (!msg.auth.empty()) {
+            w.varint(msg.auth.size());
+            for (const AclId& id : msg.auth) {
+              w.bytes(id.scheme);
+              w.bytes(id.id);
+            }
+          }
         } else if constexpr (std::is_same_v<T, CreateSession>) {
           w.i32(msg.token);
           w.i32(msg.timeout_ms);
@@ -229,6 +236,19 @@ Result<Message> decode_message(std::string_view bytes) {
         } else {
           x.cxid = req->xid;
           x.op = req->op;
+        }
+      }
+      if (r.ok() && !r.at_end()) {
+        const uint64_t n = r.count(kAclEntriesMax, 2);
+        for (uint64_t i = 0; i < n && r.ok(); ++i) {
+          AclId id;
+          id.scheme = r.string(kAclFieldBytesMax);
+          id.id = r.string(kAclFieldBytesMax);
+          x.auth.push_back(std::move(id));
+        }
+        if (r.ok() && (x.auth.empty() || !std::is_sorted(x.auth.begin(), x.auth.end()) ||
+                       std::adjacent_find(x.auth.begin(), x.auth.end()) != x.auth.end())) {
+          r.fail("forwarded auth ids not sorted, unique and non-empty");
         }
       }
       m = std::move(x);

@@ -126,6 +126,11 @@ struct Forward {
   int64_t session_id = 0;
   int32_t cxid = 0;
   wire::Op op;  // a write op, or SyncOp
+  // The identities the client's connection added (addauth), sorted and
+  // unique: the leader checks ACLs with them, as ZooKeeper's learners send
+  // a request's authInfo along. Encoded only when not empty, so a Forward
+  // without auth keeps its bytes from before ACLs.
+  AuthIds auth{};
   friend bool operator==(const Forward&, const Forward&) = default;
 };
 // A new session asked for by a client of the sending server; the leader

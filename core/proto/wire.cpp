@@ -3,6 +3,8 @@
 #include "core/assert.h"
 #include "core/limits.h"
 
+#include <iterator>
+
 namespace zsim::core::wire {
 namespace {
 
@@ -13,11 +15,14 @@ enum ServerTag : uint8_t { kConnectResponse = 1, kReply = 2, kNotification = 3 }
 // Op tags, in the order of the Op variant.
 enum OpTag : uint8_t {
   kCreate = 1, kDelete, kSetData, kCheck, kMulti, kGetData, kExists, kGetChildren, kSync,
-  kAddWatch, kClose, kPing, kSetWatches,
+  kAddWatch, kClose, kPing, kSetWatches, kSetAcl, kGetAcl, kAuth,
+  // A create whose ACL is not the open ACL (an open-ACL create keeps kCreate
+  // and its old bytes): kCreate's fields, then the list.
+  kCreateWithAcl,
 };
 
 // Body tags, in the order of the ReplyBody variant.
-enum BodyTag : uint8_t { kEmpty = 1, kCreateBody, kStatBody, kDataBody, kChildrenBody, kSyncBody, kMultiBody };
+enum BodyTag : uint8_t { kEmpty = 1, kCreateBody, kStatBody, kDataBody, kChildrenBody, kSyncBody, kMultiBody, kAclBody };
 
 constexpr size_t kPathMax = limits::kPathBytesMax;
 constexpr size_t kDataMax = limits::kDataBytesMax + 1;  // one over, so the server can refuse it
@@ -72,11 +77,25 @@ void put_op(Writer& w, const Op& op) {
       [&w](const auto& o) {
         using T = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<T, CreateRequest>) {
-          w.u8(kCreate);
+          const bool open = is_open_acl(o.acl);
+          w.u8(open ? kCreate : kCreateWithAcl);
           w.bytes(o.path);
           w.bytes(o.data);
           w.i32(o.mode);
           w.i64(o.ttl_ms);
+          if (!open) put_acl_list(w, o.acl);
+        } else if constexpr (std::is_same_v<T, SetAclRequest>) {
+          w.u8(kSetAcl);
+          w.bytes(o.path);
+          put_acl_list(w, o.acl);
+          w.i32(o.version);
+        } else if constexpr (std::is_same_v<T, GetAclOp>) {
+          w.u8(kGetAcl);
+          w.bytes(o.path);
+        } else if constexpr (std::is_same_v<T, AuthOp>) {
+          w.u8(kAuth);
+          w.bytes(o.scheme);
+          w.bytes(o.auth);
         } else if constexpr (std::is_same_v<T, DeleteRequest>) {
           w.u8(kDelete);
           w.bytes(o.path);
@@ -139,12 +158,15 @@ std::optional<Op> get_op(Reader& r, bool inside_multi) {
   const uint8_t tag = r.u8();
   if (!r.ok()) return std::nullopt;
   switch (tag) {
-    case kCreate: {
+    case kCreate:
+    case kCreateWithAcl: {
       CreateRequest o;
       o.path = r.string(kPathMax);
       o.data = r.string(kDataMax);
       o.mode = r.i32();
       o.ttl_ms = r.i64();
+      // Any list, even an empty one: the server answers InvalidACL.
+      if (tag == kCreateWithAcl) o.acl = get_acl_list(r);
       return Op{std::move(o)};
     }
     case kDelete: {
@@ -220,6 +242,20 @@ std::optional<Op> get_op(Reader& r, bool inside_multi) {
       o.mode = static_cast<AddWatchMode>(mode);
       return Op{std::move(o)};
     }
+    case kSetAcl: {
+      SetAclRequest o;
+      o.path = r.string(kPathMax);
+      o.acl = get_acl_list(r);
+      o.version = r.i32();
+      return Op{std::move(o)};
+    }
+    case kGetAcl: return Op{GetAclOp{r.string(kPathMax)}};
+    case kAuth: {
+      AuthOp o;
+      o.scheme = r.string(kAclFieldBytesMax);
+      o.auth = r.string(kAclFieldBytesMax);
+      return Op{std::move(o)};
+    }
     case kClose: return Op{CloseOp{}};
     case kPing: return Op{PingOp{}};
     case kSetWatches: {
@@ -281,6 +317,10 @@ void put_body(Writer& w, const ReplyBody& body) {
           w.u8(kMultiBody);
           w.varint(b.results.size());
           for (const OpResult& o : b.results) put_op_result(w, o);
+        } else if constexpr (std::is_same_v<T, AclReply>) {
+          w.u8(kAclBody);
+          put_acl_list(w, b.acl);
+          put_stat(w, b.stat);
         }
       },
       body);
@@ -315,6 +355,12 @@ ReplyBody get_body(Reader& r) {
       for (uint64_t i = 0; i < n && r.ok(); ++i) b.results.push_back(get_op_result(r));
       return b;
     }
+    case kAclBody: {
+      AclReply b;
+      b.acl = get_acl_list(r);
+      b.stat = get_stat(r);
+      return b;
+    }
     default: r.fail("unknown reply body tag"); return EmptyReply{};
   }
 }
@@ -324,7 +370,8 @@ ReplyBody get_body(Reader& r) {
 bool is_write(const Op& op) {
   return std::holds_alternative<CreateRequest>(op) || std::holds_alternative<DeleteRequest>(op) ||
          std::holds_alternative<SetDataRequest>(op) || std::holds_alternative<CheckRequest>(op) ||
-         std::holds_alternative<MultiRequest>(op) || std::holds_alternative<CloseOp>(op);
+         std::holds_alternative<MultiRequest>(op) || std::holds_alternative<CloseOp>(op) ||
+         std::holds_alternative<SetAclRequest>(op);
 }
 
 Request to_request(const Op& op) {
@@ -333,7 +380,7 @@ Request to_request(const Op& op) {
         using T = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<T, CreateRequest> || std::is_same_v<T, DeleteRequest> ||
                       std::is_same_v<T, SetDataRequest> || std::is_same_v<T, CheckRequest> ||
-                      std::is_same_v<T, MultiRequest>) {
+                      std::is_same_v<T, MultiRequest> || std::is_same_v<T, SetAclRequest>) {
           return o;
         } else if constexpr (std::is_same_v<T, CloseOp>) {
           return CloseSessionRequest{};
@@ -348,7 +395,9 @@ Request to_request(const Op& op) {
 const char* op_name(const Op& op) {
   static constexpr const char* kNames[] = {"create",  "delete",      "setData", "check",    "multi",
                                            "getData", "exists",      "getChildren", "sync", "addWatch",
-                                           "close",   "ping",        "setWatches"};
+                                           "close",   "ping",        "setWatches", "setACL", "getACL",
+                                           "auth"};
+  static_assert(std::size(kNames) == std::variant_size_v<Op>);
   return kNames[op.index()];
 }
 

@@ -33,6 +33,7 @@ namespace zsim::core::wire {
 inline constexpr int32_t kNotificationXid = -1;
 inline constexpr int32_t kPingXid = -2;
 inline constexpr int32_t kSetWatchesXid = -8;
+inline constexpr int32_t kAuthXid = -4;
 
 // Largest frame either side accepts (ZooKeeper's jute.maxbuffer plus room
 // for headers): a bigger one drops the connection.
@@ -96,9 +97,23 @@ struct SetWatchesOp {
   }
 };
 
+struct GetAclOp {
+  std::string path;
+  friend bool operator==(const GetAclOp&, const GetAclOp&) = default;
+};
+// addauth: sent with kAuthXid, handled by the server on receipt (never
+// queued behind the session's requests), answered with a kAuthXid reply (Ok,
+// or AuthFailed and the connection closed). The client re-sends its auth
+// after each reconnect, before anything else.
+struct AuthOp {
+  std::string scheme;
+  std::string auth;
+  friend bool operator==(const AuthOp&, const AuthOp&) = default;
+};
+
 using Op = std::variant<CreateRequest, DeleteRequest, SetDataRequest, CheckRequest, MultiRequest,
                         GetDataOp, ExistsOp, GetChildrenOp, SyncOp, AddWatchOp, CloseOp, PingOp,
-                        SetWatchesOp>;
+                        SetWatchesOp, SetAclRequest, GetAclOp, AuthOp>;
 
 // True for ops that change state and so go through the txn pipeline.
 bool is_write(const Op& op);
@@ -119,7 +134,8 @@ using ClientFrame = std::variant<ConnectRequest, RequestFrame>;
 // Reply bodies, by op: create -> CreateReply; setData -> StatReply; exists
 // -> StatReply (NoNode is an error code); getData -> DataReply;
 // getChildren -> ChildrenReply; sync -> SyncReply; multi -> MultiReply;
-// delete, check, addWatch, close, ping, setWatches -> EmptyReply.
+// delete, check, addWatch, close, ping, setWatches, auth -> EmptyReply;
+// setACL -> StatReply; getACL -> AclReply.
 struct EmptyReply {
   friend bool operator==(const EmptyReply&, const EmptyReply&) = default;
 };
@@ -150,8 +166,13 @@ struct MultiReply {
   std::vector<OpResult> results;
   friend bool operator==(const MultiReply&, const MultiReply&) = default;
 };
-using ReplyBody =
-    std::variant<EmptyReply, CreateReply, StatReply, DataReply, ChildrenReply, SyncReply, MultiReply>;
+struct AclReply {
+  AclList acl;
+  Stat stat;
+  friend bool operator==(const AclReply&, const AclReply&) = default;
+};
+using ReplyBody = std::variant<EmptyReply, CreateReply, StatReply, DataReply, ChildrenReply, SyncReply,
+                               MultiReply, AclReply>;
 
 struct ReplyFrame {
   int32_t xid = 0;

@@ -6,6 +6,7 @@
 #include "core/txn/apply.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace zsim::core {
@@ -36,13 +37,17 @@ wire::ReplyBody reply_body(const Txn& txn, const ApplyResult& r) {
   if (r.code != Code::Ok || r.ops.empty()) return wire::EmptyReply{};
   const OpResult& op = r.ops.front();
   if (std::holds_alternative<CreateTxn>(txn.body)) return wire::CreateReply{op.path, op.stat.value_or(Stat{})};
-  if (std::holds_alternative<SetDataTxn>(txn.body)) return wire::StatReply{op.stat.value_or(Stat{})};
+  if (std::holds_alternative<SetDataTxn>(txn.body) || std::holds_alternative<SetAclTxn>(txn.body)) {
+    return wire::StatReply{op.stat.value_or(Stat{})};
+  }
   return wire::EmptyReply{};
 }
 
 const char* txn_kind(const Txn& t) {
   static constexpr const char* kNames[] = {"error", "create", "delete", "setData",
-                                           "check", "multi",  "createSession", "closeSession"};
+                                           "check", "multi",  "createSession", "closeSession",
+                                           "setACL"};
+  static_assert(std::size(kNames) == std::variant_size_v<TxnBody>);
   return kNames[t.body.index()];
 }
 
@@ -353,14 +358,15 @@ void Server::on_request(io::ConnId conn, Connection& c, wire::RequestFrame req) 
     for (const WatchDelivery& d : fired) send(conn, wire::Notification{d.event.type, d.event.path});
     return send(conn, wire::ReplyFrame{wire::kSetWatchesXid, tree_.last_zxid(), Code::Ok, wire::EmptyReply{}});
   }
+  if (auto* auth = std::get_if<wire::AuthOp>(&req.op)) return on_auth(conn, c, *auth);
   if (s.queue.size() >= options_.session_queue_max) return drop_connection(conn, "too many requests in flight");
   if (wire::is_write(req.op)) {
     if (oversized(req.op)) return drop_connection(conn, "packet larger than jute.maxbuffer");
     s.queue.push_back(Item{Item::Kind::kWrite, conn, req.xid, wire::PingOp{}, false});
     if (leads()) {
-      submit_write(options_.server_id, session_id, req.xid, wire::to_request(req.op));
+      submit_write(options_.server_id, session_id, req.xid, wire::to_request(req.op), c.auth);
     } else {
-      send_leader(quorum::Forward{session_id, req.xid, std::move(req.op)});
+      send_leader(quorum::Forward{session_id, req.xid, std::move(req.op), c.auth});
     }
     return;
   }
@@ -377,13 +383,21 @@ void Server::on_request(io::ConnId conn, Connection& c, wire::RequestFrame req) 
     return;
   }
   if (s.queue.empty()) {
-    send(conn, answer_read(conn, req.xid, req.op));
+    send(conn, answer_read(conn, req.xid, req.op, c.auth));
   } else {
-    s.queue.push_back(Item{Item::Kind::kRead, conn, req.xid, std::move(req.op), false});
+    s.queue.push_back(Item{Item::Kind::kRead, conn, req.xid, std::move(req.op), false, c.auth});
   }
 }
 
-bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request) {
+void Server::on_auth(io::ConnId conn, Connection& c, const wire::AuthOp& op) {
+  const Status status = add_auth(c.auth, op.scheme, op.auth);
+  env_.trace.event("zk.auth", {{"conn", conn}, {"scheme", op.scheme}, {"ok", status.ok()}});
+  send(conn, wire::ReplyFrame{wire::kAuthXid, tree_.last_zxid(), status.code(), wire::EmptyReply{}});
+  if (!status.ok()) drop_connection(conn, "auth failed");
+}
+
+bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request,
+                          const AuthIds& auth) {
   ZSIM_ASSERT(leads());
   if (role_ == Role::kLeading && zab::counter_of(next_zxid_) > options_.zxid_counter_max) {
     // ZooKeeper's rollover: a new epoch starts the counter again. Not from
@@ -399,6 +413,7 @@ bool Server::submit_write(int64_t origin, int64_t session_id, int32_t xid, const
   ctx.cxid = xid;
   ctx.zxid = next_zxid_++;
   ctx.time_ms = clock_ms(env_);
+  ctx.auth = auth;
   if (std::holds_alternative<CreateSessionRequest>(request)) {
     // Named after the zxid of its createSession txn, under the asking
     // server's id: zxids never repeat, so neither do session ids (a reused
@@ -551,7 +566,7 @@ void Server::answer_ready(int64_t session_id) {
     if (front.kind == Item::Kind::kWrite || (front.kind == Item::Kind::kSync && !front.ready)) break;
     Item item = std::move(front);
     s.queue.pop_front();
-    if (item.conn == s.conn) send(item.conn, answer_read(item.conn, item.xid, item.op));
+    if (item.conn == s.conn) send(item.conn, answer_read(item.conn, item.xid, item.op, item.auth));
   }
 }
 
@@ -566,12 +581,20 @@ void Server::mark_sync_ready(int64_t session_id, int32_t cxid) {
   }
   answer_ready(session_id);
 }
-wire::ReplyFrame Server::answer_read(io::ConnId conn, int32_t xid, const wire::Op& op) {
+wire::ReplyFrame Server::answer_read(io::ConnId conn, int32_t xid, const wire::Op& op, const AuthIds& auth) {
   ++stats_.reads_served;
   wire::ReplyFrame reply{xid, tree_.last_zxid(), Code::Ok, wire::EmptyReply{}};
   auto bad_path = [&](const std::string& path) {
     if (validate_path(path).ok()) return false;
     reply.err = Code::BadArguments;
+    return true;
+  };
+  // ZooKeeper checks a read's permission after finding the node and before
+  // setting its watch (a refused read sets none).
+  auto refused = [&](const std::string& path, int32_t perm) {
+    const Znode* node = tree_.find(path);
+    if (node == nullptr || acl_allows(node->acl, perm, auth)) return false;
+    reply.err = Code::NoAuth;
     return true;
   };
   if (const auto* g = std::get_if<wire::GetDataOp>(&op)) {
@@ -581,6 +604,7 @@ wire::ReplyFrame Server::answer_read(io::ConnId conn, int32_t xid, const wire::O
       reply.err = r.code();
       return reply;
     }
+    if (refused(g->path, perms::kRead)) return reply;
     if (g->watch) watches_.add(conn, g->path, WatchKind::Data);
     reply.body = wire::DataReply{r.value().data, r.value().stat};
   } else if (const auto* e = std::get_if<wire::ExistsOp>(&op)) {
@@ -599,8 +623,21 @@ wire::ReplyFrame Server::answer_read(io::ConnId conn, int32_t xid, const wire::O
       reply.err = r.code();
       return reply;
     }
+    if (refused(c->path, perms::kRead)) return reply;
     if (c->watch) watches_.add(conn, c->path, WatchKind::Child);
     reply.body = wire::ChildrenReply{r.value().children, r.value().stat};
+  } else if (const auto* ga = std::get_if<wire::GetAclOp>(&op)) {
+    if (bad_path(ga->path)) return reply;
+    const Znode* node = tree_.find(ga->path);
+    if (node == nullptr) {
+      reply.err = Code::NoNode;
+      return reply;
+    }
+    // getACL needs READ or ADMIN (ZooKeeper 3.6+); without ADMIN the digest
+    // hashes are hidden ("alice:x") so they cannot be brute-forced.
+    if (refused(ga->path, perms::kRead | perms::kAdmin)) return reply;
+    const bool admin = acl_allows(node->acl, perms::kAdmin, auth);
+    reply.body = wire::AclReply{admin ? node->acl : redact_digests(node->acl), node->stat()};
   } else if (const auto* sy = std::get_if<wire::SyncOp>(&op)) {
     if (bad_path(sy->path)) return reply;
     // Standalone: every write before it is applied already (FIFO).

@@ -208,6 +208,9 @@ class Server {
   struct Connection {
     int64_t session_id = 0;  // 0 until the handshake is done
     bool handshake_started = false;
+    // Identities added by addauth on this connection (ZooKeeper keeps auth
+    // per connection; the client re-sends it after a reconnect).
+    AuthIds auth;
   };
   // One request of a session, waiting for its turn to be answered.
   struct Item {
@@ -217,6 +220,7 @@ class Server {
     int32_t xid = 0;
     wire::Op op;          // kRead, kSync: what to answer
     bool ready = false;   // kSync: every write before it is applied here
+    AuthIds auth{};       // kRead: the connection's identities when it came
   };
   // A session with a client connection here (any role).
   struct LocalSession {
@@ -298,7 +302,10 @@ class Server {
   // server itself, e.g. expiry); for createSession `xid` is the asking
   // server's token. False if the write was not taken (the zxid counter is
   // exhausted: an election follows).
-  bool submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request);
+  bool submit_write(int64_t origin, int64_t session_id, int32_t xid, const Request& request,
+                    const AuthIds& auth = {});
+  // addauth, handled on receipt: Ok, or AuthFailed and the connection closed.
+  void on_auth(io::ConnId conn, Connection& c, const wire::AuthOp& op);
   void on_standalone_synced();
   // Applies a txn: tree, watches, replies to waiting clients. `committed`
   // false: known only to be logged (it waits in unreported_).
@@ -306,7 +313,7 @@ class Server {
   void report_commit(const Txn& txn, int64_t prev_zxid);
   void answer_ready(int64_t session_id);
   void mark_sync_ready(int64_t session_id, int32_t cxid);
-  wire::ReplyFrame answer_read(io::ConnId conn, int32_t xid, const wire::Op& op);
+  wire::ReplyFrame answer_read(io::ConnId conn, int32_t xid, const wire::Op& op, const AuthIds& auth);
   void notify(const std::vector<WatchEvent>& events);
   void on_reap();
   void maybe_snapshot();

@@ -392,7 +392,7 @@ void Server::on_learner_message(io::ConnId conn, const io::Bytes& bytes) {
       sync_markers_.push_back(SyncMarker{last_proposed(), conn, fwd->session_id, fwd->cxid});
       return resolve_sync_markers();
     }
-    submit_write(l.sid, fwd->session_id, fwd->cxid, wire::to_request(fwd->op));
+    submit_write(l.sid, fwd->session_id, fwd->cxid, wire::to_request(fwd->op), fwd->auth);
     return;
   }
   if (auto* cs = std::get_if<quorum::CreateSession>(&msg)) {

@@ -21,12 +21,18 @@ bool erase_one(std::set<std::string, std::less<>>& set, std::string_view key) {
 
 }  // namespace
 
+const AclList& initial_acl(std::string_view path) {
+  static const AclList kReadOnly{Acl{perms::kRead, AclId{"world", "anyone"}}};
+  return path == kConfigPath ? kReadOnly : open_acl();
+}
+
 DataTree::DataTree() {
   nodes_.emplace(std::string(kRootPath), Znode{});
   nodes_.emplace(std::string(kZookeeperPath), Znode{});
   nodes_.emplace(std::string(kQuotaPath), Znode{});
   Znode config;
   config.aversion = -1;  // as a real 3.8 server shows /zookeeper/config
+  config.acl = initial_acl(kConfigPath);
   nodes_.emplace(std::string(kConfigPath), config);
   node_at(kRootPath).children.insert("zookeeper");
   node_at(kZookeeperPath).children.insert("quota");
@@ -165,6 +171,8 @@ void DataTree::create_node(const std::string& path, NewNode spec, int64_t zxid, 
   node.kind = spec.kind;
   node.ephemeral_owner = spec.ephemeral_owner;
   node.ttl_ms = spec.ttl_ms;
+  ZSIM_ASSERT(!spec.acl.empty());
+  node.acl = std::move(spec.acl);
   index_node(path, node);
   nodes_.emplace(path, std::move(node));
 }
@@ -192,6 +200,15 @@ void DataTree::set_data(std::string_view path, std::string data, int32_t new_ver
   node.version = new_version;
   node.mzxid = zxid;
   node.mtime_ms = time_ms;
+}
+
+void DataTree::set_acl(std::string_view path, AclList acl, int32_t new_aversion) {
+  Znode& node = node_at(path);
+  ZSIM_ASSERT(new_aversion == wrapping_add(node.aversion, 1));
+  ZSIM_ASSERT(!acl.empty());
+  // ZooKeeper's setACL changes neither mzxid nor mtime: only aversion.
+  node.acl = std::move(acl);
+  node.aversion = new_aversion;
 }
 
 void DataTree::add_session(int64_t session_id, int32_t timeout_ms) {
@@ -223,6 +240,9 @@ Status DataTree::restore_node(const std::string& path, Znode node) {
   }
   if (!node.children.empty()) {
     return bad("children must not be listed");
+  }
+  if (node.acl.empty()) {
+    return bad("empty ACL");
   }
   if ((node.kind == NodeKind::Ephemeral) != (node.ephemeral_owner != 0)) {
     return bad("ephemeral owner does not match kind");

@@ -46,7 +46,13 @@ struct NewNode {
   NodeKind kind = NodeKind::Persistent;
   int64_t ephemeral_owner = 0;  // REQUIRES: != 0 iff kind == Ephemeral
   int64_t ttl_ms = 0;           // REQUIRES: > 0 iff kind == Ttl
+  AclList acl = open_acl();     // REQUIRES: not empty (prepare fixed it up)
 };
+
+// The ACL a node has unless someone chose another: world:anyone:r for
+// /zookeeper/config (ZooDefs.Ids.READ_ACL_UNSAFE, as a real 3.8 server shows
+// it), the open ACL for everything else.
+const AclList& initial_acl(std::string_view path);
 
 class DataTree {
  public:
@@ -96,6 +102,9 @@ class DataTree {
   // REQUIRES: path present; new_version == version + 1 (wrapping).
   void set_data(std::string_view path, std::string data, int32_t new_version, int64_t zxid,
                 int64_t time_ms);
+  // Replaces the node's ACL (setACL); mzxid and mtime stay.
+  // REQUIRES: path present; acl not empty; new_aversion == aversion + 1.
+  void set_acl(std::string_view path, AclList acl, int32_t new_aversion);
   void add_session(int64_t session_id, int32_t timeout_ms);
   void remove_session(int64_t session_id);
   // Records that the txn with this zxid has been applied.

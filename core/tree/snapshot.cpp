@@ -1,5 +1,7 @@
 #include "core/tree/snapshot.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/codec.h"
@@ -10,12 +12,17 @@ namespace zsim::core {
 namespace {
 
 constexpr std::string_view kMagic = "ZSIMSNAP";
-constexpr uint32_t kFormatVersion = 1;
+// Version 1: no ACLs (every node has its initial_acl()). Version 2: each node
+// ends with its ACL list. A tree whose nodes all have their initial ACL is still
+// written as version 1, so runs that never set an ACL keep their snapshot
+// bytes (and so their traces and fingerprints).
+constexpr uint32_t kFormatVersionNoAcl = 1;
+constexpr uint32_t kFormatVersionAcl = 2;
 // Smallest encoding of one node: empty path and data lengths (2) + fixed
 // fields (5*8 + 3*4 + 1 + 2*8).
 constexpr size_t kNodeBytesMin = 2 + 5 * 8 + 3 * 4 + 1 + 2 * 8;
 
-void write_node(Writer& out, const std::string& path, const Znode& node) {
+void write_node(Writer& out, const std::string& path, const Znode& node, bool with_acl) {
   out.bytes(path);
   out.bytes(node.data);
   out.i64(node.czxid);
@@ -29,9 +36,10 @@ void write_node(Writer& out, const std::string& path, const Znode& node) {
   out.u8(static_cast<uint8_t>(node.kind));
   out.i64(node.ephemeral_owner);
   out.i64(node.ttl_ms);
+  if (with_acl) put_acl_list(out, node.acl);
 }
 
-Znode read_node(Reader& in, std::string* path) {
+Znode read_node(Reader& in, std::string* path, bool with_acl) {
   *path = in.string(limits::kPathBytesMax);
   Znode node;
   node.data = in.string(limits::kDataBytesMax);
@@ -46,6 +54,7 @@ Znode read_node(Reader& in, std::string* path) {
   const uint8_t kind = in.u8();
   node.ephemeral_owner = in.i64();
   node.ttl_ms = in.i64();
+  node.acl = with_acl ? get_acl_list(in) : initial_acl(*path);
   if (kind > static_cast<uint8_t>(NodeKind::Ttl)) {
     in.fail(fmt::format("unknown node kind {}", kind));
   }
@@ -53,7 +62,7 @@ Znode read_node(Reader& in, std::string* path) {
   return node;
 }
 
-Status read_body(Reader& in, DataTree* tree) {
+Status read_body(Reader& in, DataTree* tree, bool with_acl) {
   tree->restore_last_zxid(in.i64());
   const uint64_t sessions = in.count(limits::kSnapshotSessionsMax, 12);
   for (uint64_t i = 0; i < sessions && in.ok(); ++i) {
@@ -68,7 +77,7 @@ Status read_body(Reader& in, DataTree* tree) {
   const uint64_t nodes = in.count(limits::kSnapshotNodesMax, kNodeBytesMin);
   std::string path;
   for (uint64_t i = 0; i < nodes && in.ok(); ++i) {
-    Znode node = read_node(in, &path);
+    Znode node = read_node(in, &path, with_acl);
     if (!in.ok()) {
       break;
     }
@@ -91,9 +100,11 @@ Status read_body(Reader& in, DataTree* tree) {
 }  // namespace
 
 std::string write_snapshot(const DataTree& tree) {
+  const bool with_acl = std::any_of(tree.nodes().begin(), tree.nodes().end(),
+                                   [](const auto& item) { return item.second.acl != initial_acl(item.first); });
   Writer out;
   out.raw(kMagic);
-  out.u32(kFormatVersion);
+  out.u32(with_acl ? kFormatVersionAcl : kFormatVersionNoAcl);
   out.i64(tree.last_zxid());
   out.varint(tree.sessions().size());
   for (const auto& [id, timeout_ms] : tree.sessions()) {
@@ -103,7 +114,7 @@ std::string write_snapshot(const DataTree& tree) {
   out.varint(tree.nodes().size());
   // Path order puts every parent before its children.
   for (const auto& [path, node] : tree.nodes()) {
-    write_node(out, path, node);
+    write_node(out, path, node, with_acl);
   }
   out.u32(crc32c(out.view()));
   return out.take();
@@ -125,12 +136,12 @@ Result<DataTree> read_snapshot(std::string_view bytes) {
   }
   Reader in(covered.substr(kMagic.size()));
   const uint32_t version = in.u32();
-  if (version != kFormatVersion) {
+  if (version != kFormatVersionNoAcl && version != kFormatVersionAcl) {
     return Status(Code::DataInconsistency,
                   fmt::format("unknown snapshot format version {}", version));
   }
   DataTree tree = DataTree::blank();
-  if (Status s = read_body(in, &tree); !s.ok()) {
+  if (Status s = read_body(in, &tree, version == kFormatVersionAcl); !s.ok()) {
     return s;
   }
   return tree;

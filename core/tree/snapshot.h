@@ -3,7 +3,9 @@
 // Contents: the last applied zxid, the session table, and every node in path
 // order with everything stored (data, zxids, times, versions, the child
 // creation counter that names sequential children, kind, ephemeral owner,
-// ttl). Children lists and the ephemeral/container/ttl indices are rebuilt on
+// ttl, and the ACL list when any node has one other than its initial_acl():
+// format version 2; a tree of initial ACLs is written as version 1, byte for
+// byte as before ACLs existed). Children lists and the ephemeral/container/ttl indices are rebuilt on
 // read. The same tree always gives the same bytes.
 //
 // Layout: "ZSIMSNAP" magic, u32 format version, the body, then a CRC32C of

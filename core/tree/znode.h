@@ -16,6 +16,8 @@
 #include <set>
 #include <string>
 
+#include "core/tree/acl.h"
+
 namespace zsim::core {
 
 // ZooKeeper's CreateMode flag values.
@@ -81,6 +83,7 @@ struct Znode {
   NodeKind kind = NodeKind::Persistent;
   int64_t ephemeral_owner = 0;
   int64_t ttl_ms = 0;
+  AclList acl = open_acl();  // this node's own list (never inherited)
   std::set<std::string, std::less<>> children;  // names, sorted
 
   Stat stat() const;

@@ -15,7 +15,7 @@ struct Applier {
   }
 
   OpResult operator()(const CreateTxn& t) {
-    tree.create_node(t.path, NewNode{t.data, t.kind, t.ephemeral_owner, t.ttl_ms}, header.zxid,
+    tree.create_node(t.path, NewNode{t.data, t.kind, t.ephemeral_owner, t.ttl_ms, t.acl}, header.zxid,
                      header.time_ms, t.parent_creations);
     event(EventType::NodeCreated, t.path);
     event(EventType::NodeChildrenChanged, parent_path(t.path));
@@ -30,6 +30,12 @@ struct Applier {
   OpResult operator()(const SetDataTxn& t) {
     tree.set_data(t.path, t.data, t.version, header.zxid, header.time_ms);
     event(EventType::NodeDataChanged, t.path);
+    return OpResult{Code::Ok, {}, tree.stat(t.path)};
+  }
+
+  // setACL fires no watch (as in ZooKeeper).
+  OpResult operator()(const SetAclTxn& t) {
+    tree.set_acl(t.path, t.acl, t.version);
     return OpResult{Code::Ok, {}, tree.stat(t.path)};
   }
 

@@ -26,6 +26,8 @@ NodeRecord record_of(const Znode& node) {
   r.child_count = static_cast<int32_t>(node.children.size());
   r.kind = node.kind;
   r.ephemeral_owner = node.ephemeral_owner;
+  r.aversion = node.aversion;
+  r.acl = node.acl;
   return r;
 }
 
@@ -115,6 +117,15 @@ Status check_version(std::string_view path, int32_t expected, int32_t actual) {
   return Status();
 }
 
+// ZooKeeper's checkACL for one node: NoAuth unless `acl` grants `perm`.
+Status check_perm(std::string_view path, const AclList& acl, int32_t perm,
+                  const PrepareContext& ctx) {
+  if (!acl_allows(acl, perm, ctx.auth)) {
+    return error(Code::NoAuth, std::string(path));
+  }
+  return Status();
+}
+
 Status check_mode(const CreateRequest& req) {
   const std::optional<CreateMode> mode = create_mode_from_int(req.mode);
   if (!mode) {
@@ -154,11 +165,16 @@ Result<CreateTxn> prepare_create(Overlay& ov, const CreateRequest& req, const Pr
   if (is_ephemeral(mode) && ctx.session_id == 0) {
     return error(Code::BadArguments, fmt::format("{}: ephemeral without a session", req.path));
   }
+  Result<AclList> acl = fix_acl(req.acl, ctx.auth);
+  if (!acl.ok()) {
+    return error(Code::InvalidAcl, req.path);
+  }
   const std::string_view parent = create_parent(req.path);
   std::optional<NodeRecord> parent_rec = ov.get(parent);
   if (!parent_rec) {
     return error(Code::NoNode, req.path);
   }
+  ZSIM_RETURN_IF_ERROR(check_perm(req.path, parent_rec->acl, perms::kCreate, ctx));
   std::string path = req.path;
   if (is_sequential(mode)) {
     // The parent's count of child creations, as Java's %010d (a negative
@@ -179,6 +195,7 @@ Result<CreateTxn> prepare_create(Overlay& ov, const CreateRequest& req, const Pr
   txn.ephemeral_owner = txn.kind == NodeKind::Ephemeral ? ctx.session_id : 0;
   txn.ttl_ms = txn.kind == NodeKind::Ttl ? req.ttl_ms : 0;
   txn.parent_creations = wrapping_add(parent_rec->child_creations, 1);
+  txn.acl = std::move(acl).value();
 
   parent_rec->child_creations = txn.parent_creations;
   parent_rec->child_count += 1;
@@ -186,6 +203,7 @@ Result<CreateTxn> prepare_create(Overlay& ov, const CreateRequest& req, const Pr
   NodeRecord node;
   node.kind = txn.kind;
   node.ephemeral_owner = txn.ephemeral_owner;
+  node.acl = txn.acl;
   ov.put(path, node);
   return txn;
 }
@@ -201,6 +219,7 @@ Result<DeleteTxn> prepare_delete(Overlay& ov, const DeleteRequest& req, const Pr
   if (!parent_rec) {
     return error(Code::NoNode, req.path);
   }
+  ZSIM_RETURN_IF_ERROR(check_perm(req.path, parent_rec->acl, perms::kDelete, ctx));
   std::optional<NodeRecord> node = ov.get(req.path);
   if (!node) {
     return error(Code::NoNode, req.path);
@@ -225,6 +244,7 @@ Result<SetDataTxn> prepare_set_data(Overlay& ov, const SetDataRequest& req,
   if (!node) {
     return error(Code::NoNode, req.path);
   }
+  ZSIM_RETURN_IF_ERROR(check_perm(req.path, node->acl, perms::kWrite, ctx));
   ZSIM_RETURN_IF_ERROR(check_version(req.path, req.version, node->version));
   node->version = wrapping_add(node->version, 1);
   ov.put(req.path, node);
@@ -238,8 +258,28 @@ Result<CheckTxn> prepare_check(Overlay& ov, const CheckRequest& req, const Prepa
   if (!node) {
     return error(Code::NoNode, req.path);
   }
+  ZSIM_RETURN_IF_ERROR(check_perm(req.path, node->acl, perms::kRead, ctx));
   ZSIM_RETURN_IF_ERROR(check_version(req.path, req.version, node->version));
   return CheckTxn{req.path, req.version};
+}
+
+Result<SetAclTxn> prepare_set_acl(Overlay& ov, const SetAclRequest& req, const PrepareContext& ctx) {
+  ZSIM_RETURN_IF_ERROR(check_session(ctx));
+  ZSIM_RETURN_IF_ERROR(check_path(req.path, false));
+  Result<AclList> acl = fix_acl(req.acl, ctx.auth);
+  if (!acl.ok()) {
+    return error(Code::InvalidAcl, req.path);
+  }
+  std::optional<NodeRecord> node = ov.get(req.path);
+  if (!node) {
+    return error(Code::NoNode, req.path);
+  }
+  ZSIM_RETURN_IF_ERROR(check_perm(req.path, node->acl, perms::kAdmin, ctx));
+  ZSIM_RETURN_IF_ERROR(check_version(req.path, req.version, node->aversion));
+  node->aversion = wrapping_add(node->aversion, 1);
+  node->acl = acl.value();
+  ov.put(req.path, node);
+  return SetAclTxn{req.path, std::move(acl).value(), node->aversion};
 }
 
 Result<DeleteTxn> prepare_delete_container(Overlay& ov, const DeleteContainerRequest& req,
@@ -359,6 +399,8 @@ TxnBody prepare_body(Overlay& ov, const Request& request, const PrepareContext& 
           return CreateSessionTxn{req.timeout_ms};
         } else if constexpr (std::is_same_v<T, CloseSessionRequest>) {
           return prepare_close_session(ov, ctx);
+        } else if constexpr (std::is_same_v<T, SetAclRequest>) {
+          return body_or_error(prepare_set_acl(ov, req, ctx));
         } else {
           static_assert(std::is_same_v<T, DeleteContainerRequest>);
           return body_or_error(prepare_delete_container(ov, req, ctx));

@@ -16,12 +16,19 @@
 // request leaves `pending` unchanged.
 //
 // Check order (as ZooKeeper; the first failing check decides the code):
-//   create:  data size -> mode/ttl -> session -> path -> parent NoNode ->
-//            sequential suffix -> NodeExists -> NoChildrenForEphemerals
+//   create:  data size -> mode/ttl -> session -> path -> ACL (InvalidACL) ->
+//            parent NoNode -> CREATE on the parent (NoAuth) -> sequential
+//            suffix -> NodeExists -> NoChildrenForEphemerals
 //   delete:  session -> protected path (BadArguments) -> path -> parent NoNode
-//            -> NoNode -> BadVersion -> NotEmpty
-//   setData: data size -> session -> path -> NoNode -> BadVersion
-//   check:   session -> path -> NoNode -> BadVersion
+//            -> DELETE on the parent (NoAuth) -> NoNode -> BadVersion -> NotEmpty
+//   setData: data size -> session -> path -> NoNode -> WRITE (NoAuth) -> BadVersion
+//   check:   session -> path -> NoNode -> READ (NoAuth) -> BadVersion
+//   setACL:  session -> path -> ACL (InvalidACL) -> NoNode -> ADMIN (NoAuth)
+//            -> BadVersion (against aversion)
+// (verified against a real ZooKeeper 3.8: e.g. deleting a missing child of a
+// node without DELETE is NoAuth, not NoNode; an invalid ACL under a missing
+// parent is InvalidACL.) Server-made requests (closeSession, the reaper's
+// deleteContainer) need no permission.
 //   multi:   too many ops (BadArguments, as a whole) -> each op in order
 //            against the effects of the ops before it.
 // Data size is first because on a real server an oversized packet never
@@ -48,6 +55,8 @@ struct NodeRecord {
   int32_t child_count = 0;
   NodeKind kind = NodeKind::Persistent;
   int64_t ephemeral_owner = 0;
+  int32_t aversion = 0;
+  AclList acl = open_acl();
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
 };
 
@@ -81,6 +90,9 @@ struct PrepareContext {
   // The session tracker's verdict on the requesting session: Ok, or
   // SessionExpired / SessionMoved, reported at ZooKeeper's "session" step.
   Code session_check = Code::Ok;
+  // The identities the requesting connection added (addauth), sorted; what
+  // ACL checks and `auth` ACL entries use.
+  AuthIds auth{};
 };
 
 Txn prepare(const DataTree& tree, PendingChanges& pending, const Request& request,

@@ -28,6 +28,9 @@ struct CreateRequest {
   // -1: no TTL (create/create2/createContainer). A TTL mode needs
   // 0 < ttl_ms <= kMaxTtlMs; any other mode needs ttl_ms < 0.
   int64_t ttl_ms = -1;
+  // As the client asked; prepare fixes it up (auth entries resolved,
+  // duplicates dropped) or fails with InvalidACL.
+  AclList acl = open_acl();
   friend bool operator==(const CreateRequest&, const CreateRequest&) = default;
 };
 
@@ -48,6 +51,14 @@ struct CheckRequest {
   std::string path;
   int32_t version = kAnyVersion;
   friend bool operator==(const CheckRequest&, const CheckRequest&) = default;
+};
+
+// setACL: replaces the node's ACL if `version` matches its aversion.
+struct SetAclRequest {
+  std::string path;
+  AclList acl;
+  int32_t version = kAnyVersion;
+  friend bool operator==(const SetAclRequest&, const SetAclRequest&) = default;
 };
 
 // One op of a multi. Reads cannot appear in a multi here.
@@ -79,6 +90,6 @@ struct DeleteContainerRequest {
 
 using Request = std::variant<CreateRequest, DeleteRequest, SetDataRequest, CheckRequest,
                              MultiRequest, CreateSessionRequest, CloseSessionRequest,
-                             DeleteContainerRequest>;
+                             DeleteContainerRequest, SetAclRequest>;
 
 }  // namespace zsim::core

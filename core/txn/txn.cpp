@@ -19,6 +19,10 @@ enum class Tag : uint8_t {
   Multi = 6,
   CreateSession = 7,
   CloseSession = 8,
+  // A create whose ACL is not the open ACL: Create's fields, then the list.
+  // (An open-ACL create keeps tag Create and its old bytes.)
+  CreateWithAcl = 9,
+  SetAcl = 10,
 };
 
 // ------------------------------------------------------------------ encode
@@ -29,13 +33,22 @@ void encode_op(Writer& out, const ErrorTxn& t) {
 }
 
 void encode_op(Writer& out, const CreateTxn& t) {
-  out.u8(static_cast<uint8_t>(Tag::Create));
+  const bool open = is_open_acl(t.acl);
+  out.u8(static_cast<uint8_t>(open ? Tag::Create : Tag::CreateWithAcl));
   out.bytes(t.path);
   out.bytes(t.data);
   out.u8(static_cast<uint8_t>(t.kind));
   out.i64(t.ephemeral_owner);
   out.i64(t.ttl_ms);
   out.i32(t.parent_creations);
+  if (!open) put_acl_list(out, t.acl);
+}
+
+void encode_op(Writer& out, const SetAclTxn& t) {
+  out.u8(static_cast<uint8_t>(Tag::SetAcl));
+  out.bytes(t.path);
+  put_acl_list(out, t.acl);
+  out.i32(t.version);
 }
 
 void encode_op(Writer& out, const DeleteTxn& t) {
@@ -92,7 +105,7 @@ ErrorTxn decode_error(Reader& in) {
   return ErrorTxn{*code};
 }
 
-CreateTxn decode_create(Reader& in) {
+CreateTxn decode_create(Reader& in, bool with_acl) {
   CreateTxn t;
   t.path = read_path(in);
   t.data = read_data(in);
@@ -100,6 +113,12 @@ CreateTxn decode_create(Reader& in) {
   t.ephemeral_owner = in.i64();
   t.ttl_ms = in.i64();
   t.parent_creations = in.i32();
+  if (with_acl) {
+    t.acl = get_acl_list(in);
+    if (in.ok() && (t.acl.empty() || is_open_acl(t.acl))) {
+      in.fail("create: an ACL list that is empty or belongs under the plain tag");
+    }
+  }
   if (kind > static_cast<uint8_t>(NodeKind::Ttl)) {
     in.fail(fmt::format("unknown node kind {}", kind));
     return t;
@@ -121,7 +140,8 @@ bool decode_simple_op(Reader& in, Tag tag, TxnOp* out) {
       *out = decode_error(in);
       return true;
     case Tag::Create:
-      *out = decode_create(in);
+    case Tag::CreateWithAcl:
+      *out = decode_create(in, tag == Tag::CreateWithAcl);
       return true;
     case Tag::Delete:
       *out = DeleteTxn{read_path(in)};
@@ -192,6 +212,14 @@ TxnBody decode_body(Reader& in) {
       return CreateSessionTxn{in.i32()};
     case Tag::CloseSession:
       return decode_close_session(in);
+    case Tag::SetAcl: {
+      SetAclTxn t;
+      t.path = read_path(in);
+      t.acl = get_acl_list(in);
+      t.version = in.i32();
+      if (in.ok() && t.acl.empty()) in.fail("setACL: empty ACL");
+      return t;
+    }
     default:
       in.fail(fmt::format("unknown txn tag {}", raw_tag));
       return ErrorTxn{};
@@ -273,7 +301,9 @@ std::string_view kind_name(NodeKind kind) {
 
 std::string describe_op(const ErrorTxn& t) { return fmt::format("error {}", code_name(t.code)); }
 std::string describe_op(const CreateTxn& t) {
-  return fmt::format("create {} kind={} bytes={}", t.path, kind_name(t.kind), t.data.size());
+  // An open ACL is not mentioned, so traces of runs without ACLs keep their bytes.
+  return fmt::format("create {} kind={} bytes={}{}", t.path, kind_name(t.kind), t.data.size(),
+                     is_open_acl(t.acl) ? "" : fmt::format(" acl_entries={}", t.acl.size()));
 }
 std::string describe_op(const DeleteTxn& t) { return fmt::format("delete {}", t.path); }
 std::string describe_op(const SetDataTxn& t) {
@@ -289,6 +319,9 @@ std::string describe_op(const MultiTxn& t) {
     out += std::visit([](const auto& o) { return describe_op(o); }, t.ops[i]);
   }
   return out + "]";
+}
+std::string describe_op(const SetAclTxn& t) {
+  return fmt::format("setACL {} version={} entries={}", t.path, t.version, t.acl.size());
 }
 std::string describe_op(const CreateSessionTxn& t) {
   return fmt::format("createSession timeout_ms={}", t.timeout_ms);

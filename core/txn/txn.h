@@ -39,6 +39,7 @@ struct CreateTxn {
   int64_t ephemeral_owner = 0;  // != 0 iff kind == Ephemeral
   int64_t ttl_ms = 0;           // > 0 iff kind == Ttl
   int32_t parent_creations = 0;  // the parent's child_creations after this
+  AclList acl = open_acl();      // fixed up: never empty, no auth entries
   friend bool operator==(const CreateTxn&, const CreateTxn&) = default;
 };
 
@@ -58,6 +59,13 @@ struct CheckTxn {
   std::string path;
   int32_t version = 0;  // as requested
   friend bool operator==(const CheckTxn&, const CheckTxn&) = default;
+};
+
+struct SetAclTxn {
+  std::string path;
+  AclList acl;          // fixed up
+  int32_t version = 0;  // the new aversion
+  friend bool operator==(const SetAclTxn&, const SetAclTxn&) = default;
 };
 
 struct ErrorTxn {
@@ -88,7 +96,7 @@ struct CloseSessionTxn {
 };
 
 using TxnBody = std::variant<ErrorTxn, CreateTxn, DeleteTxn, SetDataTxn, CheckTxn, MultiTxn,
-                             CreateSessionTxn, CloseSessionTxn>;
+                             CreateSessionTxn, CloseSessionTxn, SetAclTxn>;
 
 struct Txn {
   TxnHeader header;

@@ -29,6 +29,7 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_semaphore(out);
   // The course's own pairs.
   recipes::register_paused_leader(out);
+  recipes::register_insecure_network(out);
 }
 
 }  // namespace zsim::scenarios

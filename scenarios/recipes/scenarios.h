@@ -42,5 +42,7 @@ void register_rwlock(std::vector<Scenario>& out);
 void register_semaphore(std::vector<Scenario>& out);  // semaphore, semaphore-naive
 // The course's own pairs (paused_leader.cpp: lesson 2).
 void register_paused_leader(std::vector<Scenario>& out);
+// Lesson 4 (insecure_network.cpp): insecure-network-naive, insecure-network-acl.
+void register_insecure_network(std::vector<Scenario>& out);
 
 }  // namespace zsim::scenarios::recipes

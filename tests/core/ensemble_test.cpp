@@ -660,5 +660,55 @@ TEST(Ensemble, AFollowerConfirmsAMovedSessionOnlyOnTheLeadersWord) {
   EXPECT_EQ(std::get<core::wire::ConnectResponse>(second.frames[0]).session_id, session);
 }
 
+// ACLs in an ensemble: a follower forwards its client's identities with the
+// write, so the leader checks the right ones; the create and setACL txns
+// carry the lists to every server; and a new leader after a crash enforces
+// the same lists.
+TEST(EnsembleAcl, ForwardedAuthIsCheckedAndAclsReplicateAcrossALeaderChange) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  const size_t l = *e.leader();
+  const size_t f = (l + 1) % 3;
+  const core::AclList alice_only{core::Acl{core::perms::kAll, core::AclId{"digest", core::digest_id("alice:pw")}}};
+  std::vector<Code> owner, stranger;
+  bool phase2 = false;
+  e.add_client("alice", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.add_auth("digest", "alice:pw").ok());
+    owner.push_back(zk.create("/x", "1", core::CreateMode::Persistent, -1,
+                              {core::Acl{core::perms::kAll, core::AclId{"auth", ""}}}).code());
+    owner.push_back(zk.set_data("/x", "2").code());
+    owner.push_back(zk.set_acl("/x", alice_only, 0).code());
+    while (!phase2) env.fibers.sleep(millis(100));
+    for (int i = 0; i < 50; ++i) {
+      if (zk.wait_connected(seconds(1)) && zk.set_data("/x", "3").ok()) break;
+      env.fibers.sleep(millis(100));
+    }
+    auto d = zk.get_data("/x");
+    owner.push_back(d.ok() && d.value().data == "3" ? Code::Ok : d.code());
+  }, {e.servers[f]}, seconds(4));
+  e.add_client("mallory", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    env.fibers.sleep(seconds(1));
+    stranger.push_back(zk.set_data("/x", "evil").code());
+    stranger.push_back(zk.get_data("/x").code());
+  }, {e.servers[f]}, seconds(4));
+  e.sim.run_for(seconds(3));
+  ASSERT_EQ(owner, (std::vector<Code>{Code::Ok, Code::Ok, Code::Ok}));
+  for (size_t i = 0; i < 3; ++i) {
+    const core::Znode* n = e.srv(i)->tree().find("/x");
+    ASSERT_NE(n, nullptr) << "server " << i;
+    EXPECT_EQ(n->acl, alice_only) << "server " << i;
+    EXPECT_EQ(n->aversion, 1);
+  }
+  EXPECT_EQ(stranger, (std::vector<Code>{Code::NoAuth, Code::NoAuth}));
+  // A new leader enforces the same lists.
+  e.sim.crash(e.servers[l]);
+  phase2 = true;
+  e.sim.run_for(seconds(10));
+  ASSERT_EQ(owner.size(), 4u);
+  EXPECT_EQ(owner.back(), Code::Ok);
+}
+
 }  // namespace
 }  // namespace zsim

@@ -316,5 +316,114 @@ TEST(Server, ObserverSeesOkFailedAndUnknownOutcomes) {
                                                               core::OpOutcome::Kind::kUnknown}));
 }
 
+// --- ACLs end to end: reads checked at the server the client reads from,
+// getACL's redaction, addauth per connection and re-sent after a reconnect,
+// and ACLs kept across a crash (log replay or snapshot).
+
+core::AclList digest_only(const std::string& user_password, int32_t perms) {
+  return {core::Acl{perms, core::AclId{"digest", core::digest_id(user_password)}}};
+}
+
+TEST(ServerAcl, ReadsAreCheckedAndGetAclHidesHashesWithoutAdmin) {
+  World w;
+  bool done = false;
+  w.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.create("/secret", "s", CreateMode::Persistent, -1, digest_only("alice:pw", core::perms::kAll)).ok());
+    EXPECT_EQ(zk.get_data("/secret", true).code(), Code::NoAuth);
+    EXPECT_EQ(zk.get_children("/secret").code(), Code::NoAuth);
+    EXPECT_EQ(zk.get_acl("/secret").code(), Code::NoAuth);  // needs READ or ADMIN
+    auto st = zk.exists("/secret");                         // needs nothing
+    ASSERT_TRUE(st.ok());
+    EXPECT_TRUE(st.value().has_value());
+    EXPECT_EQ(zk.get_acl("/missing").code(), Code::NoNode);
+    ASSERT_TRUE(zk.add_auth("digest", "alice:pw").ok());
+    EXPECT_EQ(zk.add_auth("foo", "bar").code(), Code::AuthFailed);
+    auto d = zk.get_data("/secret");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d.value().data, "s");
+    auto a = zk.get_acl("/secret");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a.value().acl, digest_only("alice:pw", core::perms::kAll));
+    // READ without ADMIN: the hash is hidden.
+    ASSERT_TRUE(zk.create("/ro", "", CreateMode::Persistent, -1, digest_only("alice:pw", core::perms::kRead)).ok());
+    a = zk.get_acl("/ro");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a.value().acl.at(0).id.id, "alice:x");
+    auto set = zk.set_acl("/ro", core::open_acl(), 0);
+    EXPECT_EQ(set.code(), Code::NoAuth);
+    done = true;
+  });
+  w.sim.run_for(seconds(10));
+  EXPECT_TRUE(done);
+  EXPECT_FALSE(w.sim.failure().has_value());
+}
+
+TEST(ServerAcl, AuthIsPerConnectionAndResentAfterAReconnect) {
+  World w;
+  std::vector<Code> codes;
+  bool other_done = false;
+  w.add_client("c1", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.add_auth("digest", "alice:pw").ok());
+    codes.push_back(zk.create("/mine", "1", CreateMode::Persistent, -1,
+                              {core::Acl{core::perms::kAll, core::AclId{"auth", ""}}}).code());
+    env.fibers.sleep(seconds(2));  // the server crashes and restarts meanwhile
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    codes.push_back(zk.set_data("/mine", "2").code());
+    auto acl = zk.get_acl("/mine");
+    ASSERT_TRUE(acl.ok());
+    codes.push_back(acl.value().stat.aversion == 0 ? Code::Ok : Code::SystemError);
+  }, seconds(6));
+  w.add_client("c2", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    env.fibers.sleep(seconds(5));
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    // Another session without alice's identity.
+    EXPECT_EQ(zk.set_data("/mine", "x").code(), Code::NoAuth);
+    EXPECT_EQ(zk.get_data("/mine").code(), Code::NoAuth);
+    ASSERT_TRUE(zk.add_auth("digest", "alice:wrong").ok());
+    EXPECT_EQ(zk.set_data("/mine", "x").code(), Code::NoAuth);
+    ASSERT_TRUE(zk.add_auth("digest", "alice:pw").ok());
+    EXPECT_TRUE(zk.set_data("/mine", "3").ok());
+    other_done = true;
+  }, seconds(6));
+  w.sim.run_for(seconds(1));
+  w.sim.crash(w.server);
+  w.sim.run_for(millis(500));
+  w.sim.restart(w.server);
+  w.sim.run_for(seconds(15));
+  EXPECT_EQ(codes, (std::vector<Code>{Code::Ok, Code::Ok, Code::Ok}));
+  EXPECT_TRUE(other_done);
+  // The ACL came back from the disk with the node.
+  const core::Znode* n = w.srv().tree().find("/mine");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->acl, digest_only("alice:pw", core::perms::kAll));
+}
+
+TEST(ServerAcl, AclsSurviveARestartFromASnapshot) {
+  core::ServerOptions o = World::fast_ticks();
+  o.snapshot_every_txns = 3;
+  World w(o);
+  bool written = false;
+  w.add_client("c1", [&](io::Env&, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_TRUE(zk.create("/a", "", CreateMode::Persistent, -1, digest_only("bob:pw", core::perms::kRead)).ok());
+    ASSERT_TRUE(zk.create("/b", "").ok());
+    ASSERT_TRUE(zk.set_acl("/b", {core::Acl{core::perms::kRead, core::AclId{"world", "anyone"}}}, 0).ok());
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(zk.create("/f" + std::to_string(i), "").ok());
+    written = true;
+  });
+  w.sim.run_for(seconds(3));
+  ASSERT_TRUE(written);
+  const core::DataTree before = w.srv().tree();
+  w.sim.crash(w.server);
+  w.sim.restart(w.server);
+  w.sim.run_for(seconds(2));
+  EXPECT_EQ(w.srv().tree().find("/a")->acl, before.find("/a")->acl);
+  EXPECT_EQ(w.srv().tree().find("/b")->acl, before.find("/b")->acl);
+  EXPECT_EQ(w.srv().tree().find("/b")->aversion, 1);
+}
+
 }  // namespace
 }  // namespace zsim

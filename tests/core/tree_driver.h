@@ -29,6 +29,7 @@ class TreeDriver {
     ctx.zxid = ++zxid_;
     ctx.time_ms = time_ms_;
     ctx.session_check = session_check;
+    ctx.auth = auth;
     Txn txn = prepare(tree, pending, request, ctx);
     txns.push_back(txn);
     return txn;
@@ -67,6 +68,7 @@ class TreeDriver {
 
   DataTree tree;
   PendingChanges pending;
+  AuthIds auth;  // the requesting connection's identities (addauth)
   std::vector<Txn> txns;  // every txn prepared, in order
 
  private:

@@ -64,6 +64,8 @@ constexpr Golden kGolden[] = {
     {"registry-persistent-naive", 7, "b1c847a4c9b1114a", "ok"},
     {"paused-leader-naive", 7, "69d7da658e135ceb", "ok"},
     {"paused-leader-fenced", 7, "bc835e26aef68df0", "ok"},
+    {"insecure-network-naive", 7, "7310e897dc6423fd", "invariant"},
+    {"insecure-network-acl", 7, "9c6de6ec9e0a4612", "ok"},
     {"config", 7, "31c4c0e9adc6c39d", "ok"},
     {"config-unversioned-naive", 7, "6ecc78b7a69e6fe8", "invariant"},
     {"auto-healer", 7, "f3684d11e8480a9e", "ok"},

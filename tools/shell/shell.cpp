@@ -62,6 +62,8 @@ constexpr OptionSpec kCreateOptions[] = {{'s', false}, {'e', false}, {'c', false
 constexpr OptionSpec kGetOptions[] = {{'s', false}, {'w', false}};
 constexpr OptionSpec kSetOptions[] = {{'s', false}, {'v', true}};
 constexpr OptionSpec kStatOptions[] = {{'w', false}};
+constexpr OptionSpec kGetAclOptions[] = {{'s', false}};
+constexpr OptionSpec kSetAclOptions[] = {{'s', false}, {'v', true}, {'R', false}};
 constexpr OptionSpec kDeleteOptions[] = {{'v', true}};
 constexpr OptionSpec kDeleteAllOptions[] = {{'b', true}};
 constexpr OptionSpec kAddWatchOptions[] = {{'m', true}};
@@ -322,7 +324,7 @@ void Shell::run_zk_command(const std::vector<std::string>& words) {
   if (cmd == "history") return cmd_history();
   if (cmd == "version") return cmd_version(words);
   if (zkcli::is_unsupported_zkcli_command(cmd)) {
-    println(fmt::format("zsim: '{}' is not supported by zsim shell: it has no ACLs, authentication, quotas, "
+    println(fmt::format("zsim: '{}' is not supported by zsim shell: it has no quotas, "
                         "reconfiguration or watch removal",
                         cmd));
     return;
@@ -334,6 +336,9 @@ void Shell::run_zk_command(const std::vector<std::string>& words) {
   if (cmd == "ls") return cmd_ls(words);
   if (cmd == "create") return cmd_create(words);
   if (cmd == "get") return cmd_get(words);
+  if (cmd == "getAcl") return cmd_get_acl(words);
+  if (cmd == "setAcl") return cmd_set_acl(words);
+  if (cmd == "addauth") return cmd_addauth(words);
   if (cmd == "set") return cmd_set(words);
   if (cmd == "stat") return cmd_stat(words);
   if (cmd == "delete") return cmd_delete(words);
@@ -451,33 +456,91 @@ void Shell::cmd_create(const std::vector<std::string>& words) {
   }
   const std::string path = p.args[1];
   const std::string data = p.args.size() > 2 ? p.args[2] : "";
+  core::AclList acl = core::open_acl();
   if (p.args.size() > 3) {
-    // AclParser: "scheme:id:perm[,...]". zsim has no ACLs: a well-formed
-    // list is accepted and ignored; an empty one fails as on a real client.
-    bool any = false;
-    std::string_view acl = p.args[3];
-    while (true) {
-      const size_t comma = acl.find(',');
-      const std::string_view a = acl.substr(0, comma);
-      const size_t first = a.find(':'), last = a.rfind(':');
-      if (first == std::string_view::npos || first == last) {
-        println(fmt::format("{} does not have the form scheme:id:perm", a));
-      } else {
-        any = true;
-      }
-      if (comma == std::string_view::npos) break;
-      acl.remove_prefix(comma + 1);
-    }
-    if (!any) {
+    // AclParser: an entry that is not scheme:id:perm is skipped with a
+    // complaint; a list left empty fails on the client, as zkCli does.
+    std::vector<std::string> complaints;
+    acl = zkcli::parse_acl(p.args[3], &complaints);
+    for (const std::string& line : complaints) println(line);
+    if (acl.empty()) {
       println("KeeperErrorCode = InvalidACL");
       return println("Acl is not valid : null");
     }
   }
   if (core::Status v = core::validate_path(path, core::is_sequential(mode)); !v.ok()) return println(v.message());
-  on_client("create", [this, path, data, mode, t, ttl](Client& zk) {
-    auto r = zk.create(path, data, mode, t ? ttl : -1);
+  on_client("create", [this, path, data, mode, t, ttl, acl](Client& zk) {
+    auto r = zk.create(path, data, mode, t ? ttl : -1, acl);
+    // CreateCommand prints an InvalidACL twice: the exception, then its
+    // CliWrapperException.
+    if (r.code() == Code::InvalidAcl) println(fmt::format("KeeperErrorCode = InvalidACL for {}", path));
     if (!r.ok()) return println(zkcli::error_message(r.code(), path));
     println("Created " + r.value());
+  });
+}
+
+void Shell::cmd_get_acl(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kGetAclOptions, 2);
+  const std::string path = p.args[1];
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  const bool with_stat = p.has('s');
+  on_client("getAcl", [this, path, with_stat](Client& zk) {
+    auto r = zk.get_acl(path);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    print(zkcli::format_acl(r.value().acl));
+    if (with_stat) print(stat_text(r.value().stat));
+  });
+}
+
+void Shell::cmd_set_acl(const std::vector<std::string>& words) {
+  ZSIM_SHELL_PARSE(p, kSetAclOptions, 3);
+  int32_t version = -1;
+  if (p.has('v')) {
+    std::optional<int32_t> v = zkcli::parse_java_int(p.values.at('v'));
+    if (!v) return println(zkcli::number_format_crash(p.values.at('v')));
+    version = *v;
+  }
+  const std::string path = p.args[1];
+  std::vector<std::string> complaints;
+  const core::AclList acl = zkcli::parse_acl(p.args[2], &complaints);
+  for (const std::string& line : complaints) println(line);
+  if (acl.empty()) return println("Acl is not valid : null");
+  if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
+  const bool with_stat = p.has('s'), recursive = p.has('R');
+  on_client("setAcl", [this, path, acl, version, with_stat, recursive](Client& zk) {
+    if (recursive) {
+      // -R: the node, then its subtree depth first (ZKUtil.visitSubTreeDFS),
+      // each with the given version; stops at the first failure.
+      std::vector<std::string> todo{path};
+      while (!todo.empty()) {
+        const std::string node = todo.back();
+        todo.pop_back();
+        auto r = zk.set_acl(node, acl, version);
+        if (!r.ok()) return println(zkcli::error_message(r.code(), node));
+        auto kids = zk.get_children(node);
+        if (!kids.ok()) continue;
+        std::vector<std::string> names = kids.value();
+        std::sort(names.rbegin(), names.rend());
+        for (const std::string& k : names) todo.push_back(core::child_path(node, k));
+      }
+      return;
+    }
+    auto r = zk.set_acl(path, acl, version);
+    if (!r.ok()) return println(zkcli::error_message(r.code(), path));
+    if (with_stat) print(stat_text(r.value()));
+  });
+}
+
+void Shell::cmd_addauth(const std::vector<std::string>& words) {
+  if (words.size() < 3) return println(zkcli::usage_of("addauth"));
+  const std::string scheme = words[1], auth = words[2];
+  on_client("addauth", [this, scheme, auth](Client& zk) {
+    // zkCli sends anything and a real server then fails the session
+    // (AuthFailed); zsim's client refuses what its server would refuse and
+    // says so instead (docs/shell.md).
+    const core::Status s = zk.add_auth(scheme, auth);
+    if (!s.ok()) println(fmt::format("zsim: addauth refused: {} (zsim supports: addauth digest user:password)",
+                                     s.message()));
   });
 }
 

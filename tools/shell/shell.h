@@ -8,7 +8,8 @@
 // (tickTime 100ms), and the shell starts only once it has elected a leader
 // and every server serves. It executes one command line at a time:
 //  - zkCli commands (ls, create, get, set, stat, delete, deleteall, sync,
-//    addWatch, close, connect, printwatches, quit, help) run their blocking
+//    addWatch, getAcl, setAcl, addauth, close, connect, printwatches, quit,
+//    help) run their blocking
 //    client calls on a fiber of c1 while the simulation advances until the
 //    command finishes (at most `command_budget` of simulated time), and print
 //    exactly what zkCli 3.8 prints, watch events included;
@@ -139,6 +140,9 @@ class Shell {
   void cmd_ls(const std::vector<std::string>& words);
   void cmd_create(const std::vector<std::string>& words);
   void cmd_get(const std::vector<std::string>& words);
+  void cmd_get_acl(const std::vector<std::string>& words);
+  void cmd_set_acl(const std::vector<std::string>& words);
+  void cmd_addauth(const std::vector<std::string>& words);
   void cmd_set(const std::vector<std::string>& words);
   void cmd_stat(const std::vector<std::string>& words);
   void cmd_delete(const std::vector<std::string>& words);

@@ -458,11 +458,54 @@ std::vector<std::string> java_hash_set_order(const std::vector<std::string>& nam
   return out;
 }
 
+core::AclList parse_acl(std::string_view text, std::vector<std::string>* complaints) {
+  core::AclList out;
+  // Java's split(","): trailing empty entries vanish, inner ones stay.
+  std::vector<std::string_view> entries;
+  while (true) {
+    const size_t comma = text.find(',');
+    entries.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  while (!entries.empty() && entries.back().empty() && entries.size() > 1) entries.pop_back();
+  for (std::string_view a : entries) {
+    const size_t first = a.find(':'), last = a.rfind(':');
+    if (first == std::string_view::npos || first == last) {
+      complaints->push_back(fmt::format("{} does not have the form scheme:id:perm", a));
+      continue;
+    }
+    core::Acl acl;
+    acl.id.scheme = std::string(a.substr(0, first));
+    acl.id.id = std::string(a.substr(first + 1, last - first - 1));
+    for (char c : a.substr(last + 1)) {
+      switch (c) {
+        case 'r': acl.perms |= core::perms::kRead; break;
+        case 'w': acl.perms |= core::perms::kWrite; break;
+        case 'c': acl.perms |= core::perms::kCreate; break;
+        case 'd': acl.perms |= core::perms::kDelete; break;
+        case 'a': acl.perms |= core::perms::kAdmin; break;
+        default: complaints->push_back(fmt::format("Unknown perm type: {}", c)); break;
+      }
+    }
+    out.push_back(std::move(acl));
+  }
+  return out;
+}
+
+std::string format_acl(const core::AclList& acl) {
+  std::string out;
+  for (const core::Acl& a : acl) {
+    out += fmt::format("'{},'{}\n: {}\n", a.id.scheme, a.id.id, core::perm_letters(a.perms));
+  }
+  return out;
+}
+
 bool is_unsupported_zkcli_command(std::string_view command) {
-  // ACLs and authentication, quotas, dynamic reconfiguration, and removing
-  // watches (the client protocol has no request for it yet).
-  static constexpr std::string_view kUnsupported[] = {"addauth",  "delquota",      "getAcl", "listquota",
-                                                      "reconfig", "removewatches", "setAcl", "setquota"};
+  // Quotas, dynamic reconfiguration, and removing watches (the client
+  // protocol has no request for it yet).
+  static constexpr std::string_view kUnsupported[] = {"delquota", "listquota", "reconfig", "removewatches",
+                                                      "setquota"};
   return std::find(std::begin(kUnsupported), std::end(kUnsupported), command) != std::end(kUnsupported);
 }
 

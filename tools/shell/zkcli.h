@@ -84,6 +84,16 @@ const std::string& usage_block();
 // no such command.
 std::string usage_of(std::string_view command);
 
+// zkCli's AclParser: "scheme:id:perm[,scheme:id:perm...]", each entry cut at
+// its first and last ':'; perm letters c d r w a. What zkCli prints on the
+// way ("foo does not have the form scheme:id:perm", "Unknown perm type: z")
+// goes to `complaints`, in order; malformed entries are skipped and unknown
+// letters ignored, as zkCli does.
+core::AclList parse_acl(std::string_view text, std::vector<std::string>* complaints);
+
+// getAcl's lines: "'world,'anyone" then ": cdrwa" per entry.
+std::string format_acl(const core::AclList& acl);
+
 // zkCli commands that zsim shell knows about but does not implement.
 bool is_unsupported_zkcli_command(std::string_view command);
 
