@@ -28,6 +28,9 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_semaphore(out);
   // The course's own pairs.
   recipes::register_paused_leader(out);
+  recipes::register_one_administrator(out);
+  recipes::register_transport_cost(out);
+  recipes::register_homogeneous(out);
 }
 
 }  // namespace zsim::scenarios

@@ -41,5 +41,8 @@ void register_rwlock(std::vector<Scenario>& out);
 void register_semaphore(std::vector<Scenario>& out);  // semaphore, semaphore-naive
 // The course's own pairs (paused_leader.cpp: lesson 2).
 void register_paused_leader(std::vector<Scenario>& out);
+void register_one_administrator(std::vector<Scenario>& out);  // lesson 6
+void register_transport_cost(std::vector<Scenario>& out);     // lesson 7
+void register_homogeneous(std::vector<Scenario>& out);        // lesson 8
 
 }  // namespace zsim::scenarios::recipes
