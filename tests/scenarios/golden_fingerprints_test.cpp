@@ -63,7 +63,7 @@ constexpr Golden kGolden[] = {
     {"paused-leader-fenced", 7, "bc835e26aef68df0", "ok"},
     {"one-administrator-naive", 7, "69c9e205ea2566ce", "ok"},
     {"one-administrator", 7, "97597ca1ead38054", "ok"},
-    {"transport-cost-is-zero-naive", 7, "7e887da00f1d7d8f", "invariant"},
+    {"transport-cost-is-zero-naive", 7, "9d131a9030caf970", "invariant"},
     {"transport-cost-is-zero", 7, "7e285a68773afa5a", "ok"},
     {"network-is-homogeneous-naive", 7, "a4217863ce2e953c", "liveness"},
     {"network-is-homogeneous", 7, "3932fd205cf3e212", "ok"},
