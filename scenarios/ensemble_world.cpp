@@ -38,7 +38,7 @@ core::ServerOptions server_options(const EnsembleSpec& spec, std::int32_t server
   o.tick_ms = 100;
   o.init_limit_ticks = 10;
   o.sync_limit_ticks = 5;
-  o.session_timeout_ms_max = 4000;  // clients ask for 1-4 s
+  o.session_timeout_ms_max = spec.session_timeout_ms_max;  // clients ask for 1-4 s
   o.finalize_wait_ms = 200;
   o.notification_interval_ms_min = 100;
   o.notification_interval_ms_max = 1600;

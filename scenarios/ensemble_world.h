@@ -51,6 +51,9 @@ struct EnsembleSpec {
   // Keep every committed txn in commits() (for checks that replay the
   // committed history).
   bool record_commits = false;
+  // The servers' maxSessionTimeout: a session asking for more is given this
+  // (the one-administrator lesson lowers it below what its clients ask).
+  std::int32_t session_timeout_ms_max = 4000;
 };
 
 // The server host names a spec gives: s1..sN, then o1..oM.

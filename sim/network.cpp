@@ -213,6 +213,7 @@ bool Network::send(HostId self, ConnId end, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
+  count_bytes(from, to, size);
   // Plain variables, not a structured binding: the lambdas below capture
   // them, which clang before 16 (the fuzz build's) refuses for bindings.
   const auto observed = observe_message(c->port, side == 0, bytes);
@@ -341,6 +342,16 @@ void Network::notify_closed(std::uint64_t id, int side, io::CloseReason reason, 
       c->tag[side]);
 }
 
+void Network::count_bytes(HostId from, HostId to, std::uint64_t size) {
+  const std::size_t need = std::max<std::size_t>(from, to) + 1;
+  if (bytes_by_.size() < need) {
+    bytes_by_.resize(need, 0);
+    bytes_to_.resize(need, 0);
+  }
+  bytes_by_[from] += size;
+  bytes_to_[to] += size;
+}
+
 void Network::maybe_erase(std::uint64_t id) {
   auto it = conns_.find(id);
   if (it != conns_.end() && it->second.closed[0] && it->second.closed[1]) conns_.erase(it);
@@ -359,6 +370,7 @@ void Network::send_datagram(HostId self, HostId to, Port port, Bytes bytes) {
   const std::uint64_t size = bytes.size();
   ++stats_.messages_sent;
   stats_.bytes_sent += size;
+  count_bytes(self, to, size);
   const auto observed = observe_message(port, true, bytes);  // (see send())
   const std::uint64_t msg = observed.first;
   const MessageLabel& label = observed.second;

@@ -139,6 +139,11 @@ class Network {
   void set_link_latency(HostId from, HostId to, LatencyModel model);
 
   const NetworkStats& stats() const { return stats_; }
+  // Payload bytes host `h` sent, and bytes sent to it (streams and
+  // datagrams, delivered or not): one host's traffic, e.g. what a client's
+  // access pattern costs (the transport-cost lesson).
+  std::uint64_t bytes_sent_by(HostId h) const { return h < bytes_by_.size() ? bytes_by_[h] : 0; }
+  std::uint64_t bytes_sent_to(HostId h) const { return h < bytes_to_.size() ? bytes_to_[h] : 0; }
 
   // --- Observation (zsim run --diagram) ----------------------------------
   // What a message carries, in words: `kind` groups messages for colours and
@@ -192,6 +197,9 @@ class Network {
   HostDirectory& hosts_;
   NetworkOptions options_;
   NetworkStats stats_;
+  std::vector<std::uint64_t> bytes_by_;  // by sending host
+  std::vector<std::uint64_t> bytes_to_;  // by destination host
+  void count_bytes(HostId from, HostId to, std::uint64_t size);
 
   std::map<std::pair<HostId, Port>, io::Transport::AcceptFn> listeners_;
   std::map<std::pair<HostId, Port>, io::Transport::DatagramFn> bindings_;

@@ -129,6 +129,83 @@ const std::vector<Lesson>& lessons() {
               "The fixed client re-reads the whole registry on every event. What does that cost with 10,000 "
               "instances (see lesson 3)? Why must it re-read after a reconnect even if no watch fired?",
       },
+      {
+          .name = "one-administrator",
+          .fallacy = 6,
+          .title = "There is one administrator",
+          .believes =
+              "The settings it was given are the settings that apply. The application's operator configured "
+              "20 s sessions; the leader holds a lease on its session -- heartbeats answered in a row mean \"my "
+              "session lives for half a timeout more\" -- and writes to the database while the lease, reckoned "
+              "from those 20 s, lasts.",
+          .fault =
+              "Another operator bounded the ensemble's sessions at 2 s (maxSessionTimeout), so the servers clamp "
+              "the 20 s the clients ask for to 2 s, and say so in the connect reply. Then the leader is cut off "
+              "(a partition, a pause) for a few seconds: the ensemble expires it after 2 s and the next "
+              "candidate leads.",
+          .look_for =
+              "The old leader goes on writing after the ensemble expired its session -- for up to 10 s after its "
+              "last heartbeat -- beside the new leader. The fixed leader reckons its lease from the negotiated "
+              "timeout (the connect reply's, Client::negotiated_timeout_ms()) and stops writing a second after "
+              "its last answered heartbeat, before the ensemble can have expired it.",
+          .pairs = {{"one-administrator-naive", "one-administrator",
+                     "a leader on a lease, asking for 20 s sessions from servers that allow 2 s"}},
+          .herd_candidates = {},
+          .exercise =
+              "Why must a lease start when the heartbeat was SENT, not when its answer came -- and why from the "
+              "one before (a follower reports a session's touch to the leader only on its next ping)? Why is "
+              "the heartbeat a write, not a read (what does a follower cut off from the leader answer)? Which other settings have "
+              "two owners (jute.maxbuffer on servers and clients, tickTime and the clients' timeouts)?",
+      },
+      {
+          .name = "transport-cost-is-zero",
+          .fallacy = 7,
+          .title = "Transport cost is zero",
+          .believes =
+              "Reading is free, so a queue consumer may re-read the whole queue -- the children, then the data "
+              "of every child -- on every change, and take the head.",
+          .fault =
+              "None is needed: the queue is large (a backlog of about 120 orders of 200 bytes grew while the "
+              "consumer was down), and every item taken makes the consumer pay for all the items behind it. "
+              "The usual faults run too, so the fix must keep the queue correct.",
+          .look_for =
+              "Bytes on the consumer's link per consumed item (counted by the simulated network), against a "
+              "budget of 2,000 -- five times what one item needs to cross the link. The naive consumer's bill "
+              "grows with the queue's length; the fixed one lists once, reads each item's data once, and "
+              "deletes the head 20 at a time with one multi. Both consume every item (none lost).",
+          .pairs = {{"transport-cost-is-zero-naive", "transport-cost-is-zero",
+                     "a consumer of a 120-item queue (re-reading / caching and batching)"}},
+          .herd_candidates = {},
+          .exercise =
+              "Work out the naive consumer's bytes for a backlog of N items (each take re-reads what is left): "
+              "how does it grow with N? The fixed consumer processes a batch before deleting it: what happens to "
+              "the batch if it crashes half way, and why is that allowed here (at least once)?",
+      },
+      {
+          .name = "network-is-homogeneous",
+          .fallacy = 8,
+          .title = "The network is homogeneous",
+          .believes =
+              "Every program on the network speaks its own version of the protocol. Each release decodes "
+              "registry entries strictly: release 1 refuses a field it does not know, release 2 requires the "
+              "field it added (the instance's zone).",
+          .fault =
+              "A rolling upgrade: two instances run release 1, two release 2, and both releases discover "
+              "services from the one registry -- under the usual faults (restarts, expiries, partitions).",
+          .look_for =
+              "After the heal, each discovery client lists only its own release's instances, and says which "
+              "entries it refused and why (\"unknown field zone\", \"missing field zone\"). The fixed "
+              "encoding is versioned and tolerant -- a major version that is checked, unknown fields ignored, "
+              "the added field optional -- and every client lists every live instance.",
+          .pairs = {{"network-is-homogeneous-naive", "network-is-homogeneous",
+                     "a service registry shared by two releases (strict / versioned, tolerant entries)"}},
+          .herd_candidates = {},
+          .exercise =
+              "Release 3 must change what \"address\" means (a list of addresses). Why is that a new major "
+              "version, and what do release 1 and 2 readers do with it? How would you roll it out so that no "
+              "reader is left without instances? And a counter written little-endian, read big-endian: what "
+              "does the reader see for 1?",
+      },
   };
   return all;
 }

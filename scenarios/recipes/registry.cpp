@@ -30,6 +30,9 @@ void register_recipes(std::vector<Scenario>& out) {
   // The course's own pairs.
   recipes::register_paused_leader(out);
   recipes::register_insecure_network(out);
+  recipes::register_one_administrator(out);
+  recipes::register_transport_cost(out);
+  recipes::register_homogeneous(out);
 }
 
 }  // namespace zsim::scenarios

@@ -44,5 +44,8 @@ void register_semaphore(std::vector<Scenario>& out);  // semaphore, semaphore-na
 void register_paused_leader(std::vector<Scenario>& out);
 // Lesson 4 (insecure_network.cpp): insecure-network-naive, insecure-network-acl.
 void register_insecure_network(std::vector<Scenario>& out);
+void register_one_administrator(std::vector<Scenario>& out);  // lesson 6
+void register_transport_cost(std::vector<Scenario>& out);     // lesson 7
+void register_homogeneous(std::vector<Scenario>& out);        // lesson 8
 
 }  // namespace zsim::scenarios::recipes

@@ -25,6 +25,9 @@ struct ClusterShape {
   // them and sessions expire under the recipes.
   Duration session_timeout_min = seconds(1);
   Duration session_timeout_max = seconds(2);
+  // The servers' bound (maxSessionTimeout): what a session is given at most,
+  // whatever it asked for.
+  Duration server_session_timeout_max = seconds(4);
 };
 
 // Host names: s1..sN, o1..oM (ensemble_server_names), c1..cK.

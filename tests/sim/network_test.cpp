@@ -91,6 +91,28 @@ TEST(Streams, ConnectAcceptAndExchange) {
   EXPECT_EQ(w.sim.network().live_connections(), 1U);
 }
 
+TEST(Streams, EachHostsBytesAreCountedBothWays) {
+  // Per-host counters (what one client's access pattern costs, lesson 7):
+  // a stream message counts for its sender and its destination, a
+  // datagram too, whether or not it is delivered.
+  StreamWorld w(testing::constant_latency_options(1, millis(1)));
+  EndLog cl;
+  const io::ConnId conn = w.connect(cl);
+  w.sim.run_for(millis(10));
+  ASSERT_EQ(w.accepted.size(), 1U);
+  EXPECT_EQ(w.sim.network().bytes_sent_by(w.client), 0U);
+  EXPECT_TRUE(w.sim.env(w.client).net.send(conn, "hello"));
+  EXPECT_TRUE(w.sim.env(w.server).net.send(w.accepted[0].conn, "a longer reply"));
+  w.sim.env(w.client).net.send_datagram(w.server, 9, "dgram");  // nobody bound: dropped, still sent
+  w.sim.run_for(millis(10));
+  EXPECT_EQ(w.sim.network().bytes_sent_by(w.client), 10U);
+  EXPECT_EQ(w.sim.network().bytes_sent_to(w.server), 10U);
+  EXPECT_EQ(w.sim.network().bytes_sent_by(w.server), 14U);
+  EXPECT_EQ(w.sim.network().bytes_sent_to(w.client), 14U);
+  EXPECT_EQ(w.sim.network().stats().bytes_sent, 24U);
+  EXPECT_EQ(w.sim.network().bytes_sent_by(99), 0U);  // a host never seen
+}
+
 TEST(Streams, ConnectIsRefusedWithoutAListenerOrWhenTheHostIsDown) {
   StreamWorld w(testing::constant_latency_options(1, millis(1)), /*listen=*/false);
   EndLog no_listener;
