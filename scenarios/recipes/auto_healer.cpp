@@ -260,6 +260,19 @@ class WorkersRestored final : public Check {
   bool after_heal_;
 };
 
+// Every auto-healer scenario's hosts: kHealers healers whose bodies `healer`
+// makes, then the worker hosts, all sharing one launcher; judged by
+// workers-restored with `budget` (counted from the later of the failure and
+// the heal when `after_heal`).
+void healer_hosts(Cluster& c, ClientBody (*healer)(std::shared_ptr<Launcher>), Duration budget, bool after_heal) {
+  auto launcher = std::make_shared<Launcher>();
+  launcher->sim = &c.sim();
+  for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
+    c.client(i, i <= kHealers ? healer(launcher) : worker_host(launcher), Until::kRunEnds);
+  }
+  c.add_check(std::make_unique<WorkersRestored>(budget, after_heal));
+}
+
 }  // namespace
 
 void register_auto_healer(std::vector<Scenario>& out) {
@@ -271,14 +284,7 @@ void register_auto_healer(std::vector<Scenario>& out) {
       .shape = shape,
       .faults = FaultModel::clients_only(),
       .setup =
-          [budget](Cluster& c) {
-            auto launcher = std::make_shared<Launcher>();
-            launcher->sim = &c.sim();
-            for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
-              c.client(i, i <= kHealers ? healer_with(launcher) : worker_host(launcher), Until::kRunEnds);
-            }
-            c.add_check(std::make_unique<WorkersRestored>(budget));
-          },
+          [budget](Cluster& c) { healer_hosts(c, healer_with, budget, /*after_heal=*/false); },
   }));
   // The same healer under every fault the generator has: the servers crash,
   // lose power, pause and lose their disks' writes, the network partitions
@@ -295,14 +301,7 @@ void register_auto_healer(std::vector<Scenario>& out) {
       .shape = shape,
       .faults = FaultModel::everything(),
       .setup =
-          [storm_budget](Cluster& c) {
-            auto launcher = std::make_shared<Launcher>();
-            launcher->sim = &c.sim();
-            for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
-              c.client(i, i <= kHealers ? healer_with(launcher) : worker_host(launcher), Until::kRunEnds);
-            }
-            c.add_check(std::make_unique<WorkersRestored>(storm_budget, /*after_heal=*/true));
-          },
+          [storm_budget](Cluster& c) { healer_hosts(c, healer_with, storm_budget, /*after_heal=*/true); },
   }));
   // The course example's naive healer (zsim lesson auto-healer): the same
   // hosts and faults as auto-healer, the healers elected the same way, but
@@ -317,14 +316,7 @@ void register_auto_healer(std::vector<Scenario>& out) {
       .shape = shape,
       .faults = FaultModel::clients_only(),
       .setup =
-          [budget](Cluster& c) {
-            auto launcher = std::make_shared<Launcher>();
-            launcher->sim = &c.sim();
-            for (int i = 1; i <= kHealers + kWorkerHosts; ++i) {
-              c.client(i, i <= kHealers ? healer_read_once(launcher) : worker_host(launcher), Until::kRunEnds);
-            }
-            c.add_check(std::make_unique<WorkersRestored>(budget));
-          },
+          [budget](Cluster& c) { healer_hosts(c, healer_read_once, budget, /*after_heal=*/false); },
   }));
 }
 

@@ -373,6 +373,15 @@ std::optional<zkcli::ParsedCommand> parse_or_complain(const std::vector<std::str
   return p;
 }
 
+// The -v VERSION option: -1 (any version) when absent; when it is not a
+// Java int, zkCli's NumberFormatException text goes to *error.
+int32_t version_option(const zkcli::ParsedCommand& p, std::string* error) {
+  if (!p.has('v')) return -1;
+  const std::optional<int32_t> v = zkcli::parse_java_int(p.values.at('v'));
+  if (!v) *error = zkcli::number_format_crash(p.values.at('v'));
+  return v.value_or(-1);
+}
+
 }  // namespace
 
 #define ZSIM_SHELL_PARSE(var, spec, min_args)                                                      \
@@ -494,12 +503,9 @@ void Shell::cmd_get_acl(const std::vector<std::string>& words) {
 
 void Shell::cmd_set_acl(const std::vector<std::string>& words) {
   ZSIM_SHELL_PARSE(p, kSetAclOptions, 3);
-  int32_t version = -1;
-  if (p.has('v')) {
-    std::optional<int32_t> v = zkcli::parse_java_int(p.values.at('v'));
-    if (!v) return println(zkcli::number_format_crash(p.values.at('v')));
-    version = *v;
-  }
+  std::string bad_version;
+  const int32_t version = version_option(p, &bad_version);
+  if (!bad_version.empty()) return println(bad_version);
   const std::string path = p.args[1];
   std::vector<std::string> complaints;
   const core::AclList acl = zkcli::parse_acl(p.args[2], &complaints);
@@ -565,12 +571,9 @@ void Shell::cmd_get(const std::vector<std::string>& words) {
 
 void Shell::cmd_set(const std::vector<std::string>& words) {
   ZSIM_SHELL_PARSE(p, kSetOptions, 3);
-  int32_t version = -1;
-  if (p.has('v')) {
-    std::optional<int32_t> v = zkcli::parse_java_int(p.values.at('v'));
-    if (!v) return println(zkcli::number_format_crash(p.values.at('v')));
-    version = *v;
-  }
+  std::string bad_version;
+  const int32_t version = version_option(p, &bad_version);
+  if (!bad_version.empty()) return println(bad_version);
   const std::string path = p.args[1];
   const std::string data = p.args[2];
   if (core::Status v = core::validate_path(path); !v.ok()) return println(v.message());
