@@ -67,23 +67,30 @@ struct Launcher {
   }
 };
 
+// Every healer's candidacy: a herd-free election on /healer, re-entered
+// whenever leadership ends; `lead` runs while this healer leads.
+template <typename Lead>
+void run_for_healer(ClientCtx& me, Lead lead) {
+  r::LeaderSelectorHooks hooks;
+  hooks.session = [&me]() -> core::Client& { return me.zk(); };
+  hooks.candidacy = [&me](core::Client& zk) -> std::unique_ptr<r::Election> {
+    r::HerdFreeElectionOptions o;
+    o.path = "/healer";
+    o.id = me.unique_id();
+    o.data = me.name();
+    return std::make_unique<r::HerdFreeElection>(zk, o);
+  };
+  hooks.lead = std::move(lead);
+  r::LeaderSelector(std::move(hooks), seconds(60)).run();
+}
+
 ClientBody healer_with(std::shared_ptr<Launcher> launcher) {
   return [launcher](ClientCtx& me) {
     r::AutoHealer healer(r::AutoHealerOptions{.path = kWorkers, .workers = kWanted, .launch_grace = kLaunchGrace},
                          r::AutoHealerHooks{.launch = [launcher](const std::string& id) { return launcher->launch(id); },
                                             .new_id = [&me] { return me.unique_id(); },
                                             .now = [&me] { return me.env().clock.now(); }});
-    r::LeaderSelectorHooks hooks;
-    hooks.session = [&me]() -> core::Client& { return me.zk(); };
-    hooks.candidacy = [&me](core::Client& zk) -> std::unique_ptr<r::Election> {
-      r::HerdFreeElectionOptions o;
-      o.path = "/healer";
-      o.id = me.unique_id();
-      o.data = me.name();
-      return std::make_unique<r::HerdFreeElection>(zk, o);
-    };
-    hooks.lead = [&healer](r::Election& e) { healer.tend(e); };
-    r::LeaderSelector(std::move(hooks), seconds(60)).run();
+    run_for_healer(me, [&healer](r::Election& e) { healer.tend(e); });
   };
 }
 
@@ -105,17 +112,7 @@ void tend_read_once(r::Election& e, Launcher& launcher, ClientCtx& me) {
 
 ClientBody healer_read_once(std::shared_ptr<Launcher> launcher) {
   return [launcher](ClientCtx& me) {
-    r::LeaderSelectorHooks hooks;
-    hooks.session = [&me]() -> core::Client& { return me.zk(); };
-    hooks.candidacy = [&me](core::Client& zk) -> std::unique_ptr<r::Election> {
-      r::HerdFreeElectionOptions o;
-      o.path = "/healer";
-      o.id = me.unique_id();
-      o.data = me.name();
-      return std::make_unique<r::HerdFreeElection>(zk, o);
-    };
-    hooks.lead = [&launcher, &me](r::Election& e) { tend_read_once(e, *launcher, me); };
-    r::LeaderSelector(std::move(hooks), seconds(60)).run();
+    run_for_healer(me, [&launcher, &me](r::Election& e) { tend_read_once(e, *launcher, me); });
   };
 }
 
