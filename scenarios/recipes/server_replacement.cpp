@@ -33,7 +33,16 @@
 //   server-replacement        the client watches /ops/ensemble (re-reading
 //                             it after every event, reconnects included, and
 //                             in every new session) and hands each list to
-//                             update_server_list (ClientCtx::set_servers).
+//                             update_server_list (ClientCtx::set_servers);
+//                             and a client cut off for longer than 4 s looks
+//                             the ensemble up again out of band, by name (a
+//                             DNS record the operator keeps current: what a
+//                             ZooKeeper client re-resolving the DNS names of
+//                             its connect string does, ZOOKEEPER-2184). The
+//                             watch alone is not enough: a partition may cut
+//                             a client off for the whole migration (20 s and
+//                             more in this fault model), and a client whose
+//                             every known server is gone can read nothing.
 //
 // Fault model, and why: network faults only (partitions of every shape,
 // loss, duplicates, stream resets; swarm). Server crash faults are off: a
@@ -71,6 +80,10 @@ constexpr int kServers = 3;
 // The operator starts replacement k (0-based) no earlier than this.
 constexpr Duration kFirstReplacement = seconds(5);
 constexpr Duration kReplacementGap = seconds(12);
+// A fixed client that has not been connected for this long looks the
+// ensemble up again (longer than a session's timeout: a short outage is
+// the watch's job).
+constexpr Duration kAwayTooLong = seconds(4);
 
 // What happened, for the check: the operator's replacements and every
 // worker's completed operations.
@@ -87,6 +100,10 @@ struct Ops {
     std::vector<Time> ok;              // when each of its operations completed
   };
   std::map<std::string, Worker> workers;
+  // The ensemble's DNS record (or deployment config service): the connect
+  // list a client can look up out of band, by name, without the ensemble.
+  // The operator updates it with every publication.
+  std::vector<std::string> dns = {"s1", "s2", "s3"};
 };
 
 // "12.3 s": the scenario's times, as the course quotes them.
@@ -165,6 +182,7 @@ ClientBody operator_body(Cluster* c, std::shared_ptr<Ops> ops) {
       world.start_member(k);
       settle();
       connect_to_members();
+      ops->dns = world.names();
       publish(me, join(world.names()));
     }
     ops->done = true;
@@ -205,8 +223,20 @@ ClientBody fixed_worker(Cluster* c, std::shared_ptr<Ops> ops) {
     const core::Client* handle = nullptr;
     uint64_t seen = 0;
     bool fresh = false;  // whether the list is read since the last event
+    Time connected_at = me.env().clock.now();  // host clock: when it was last seen connected
     for (int64_t n = 0;; ++n) {
       core::Client& zk = me.zk();
+      if (zk.state() == core::ClientState::kConnected) connected_at = me.env().clock.now();
+      if (me.env().clock.now() - connected_at > kAwayTooLong) {
+        // Away so long that the servers it knows may all be gone: look the
+        // ensemble up again by name, as a client whose connect string
+        // holds DNS names re-resolves them (ZOOKEEPER-2184).
+        connected_at = me.env().clock.now();
+        if (ops->dns != mine.servers) {
+          mine.servers = ops->dns;
+          me.set_servers(resolve(*c, mine.servers));
+        }
+      }
       if (&zk != handle || zk.event_count() != seen) {
         handle = &zk;
         seen = zk.event_count();
@@ -239,6 +269,19 @@ class ReachEnsemble final : public GoalCheck {
 
   // When the last server a stuck worker knows was decommissioned (else the
   // last replacement).
+  // The number that tells the story, in the trace of a run that settled
+  // (check.reach-ensemble): how many operations the workers completed after
+  // the operator's last replacement. The naive run never settles; its
+  // message carries the same count.
+  std::optional<Violation> judge(const Cluster& c) const override {
+    std::optional<Violation> v = GoalCheck::judge(c);
+    if (!v) {
+      c.sim().trace_event("check.reach-ensemble", {{"replaced", static_cast<uint64_t>(ops_->replaced.size())},
+                                                   {"ops_after_last_replacement", ops_after_done()}});
+    }
+    return v;
+  }
+
   std::optional<Time> moment(const Cluster& c) const override {
     const Ops::Worker* stuck = first_stuck(c);
     if (stuck != nullptr) {
@@ -255,6 +298,13 @@ class ReachEnsemble final : public GoalCheck {
   }
 
  private:
+  uint64_t ops_after_done() const {
+    uint64_t n = 0;
+    for (const auto& [name, w] : ops_->workers) {
+      for (Time t : w.ok) n += t > ops_->done_at ? 1 : 0;
+    }
+    return n;
+  }
   // Operations completed since the faults healed and the last replacement.
   std::size_t fresh_ops(const Cluster& c, const Ops::Worker& w) const {
     const Time since = std::max(*c.healed_at(), ops_->done_at);
@@ -291,9 +341,10 @@ class ReachEnsemble final : public GoalCheck {
       if (replaced_by.size() == w.servers.size()) {
         return fmt::format(
             "{} can no longer reach the ensemble: the servers it connects to, {}, were all replaced (by {}, at "
-            "{}..{}) and nobody told it; its last successful operation was {}",
-            name, fmt::join(w.servers, ", "), fmt::join(replaced_by, ", "), secs(*first),
-            secs(*last), last_ok);
+            "{}..{}) and nobody told it; its last successful operation was {} (the {} workers completed {} "
+            "operations after the last replacement ended at {})",
+            name, fmt::join(w.servers, ", "), fmt::join(replaced_by, ", "), secs(*first), secs(*last), last_ok,
+            ops_->workers.size(), ops_after_done(), secs(ops_->done_at));
       }
       return fmt::format(
           "{} has completed no operation since the faults healed at {} (it connects to {}; the ensemble is {}); "
