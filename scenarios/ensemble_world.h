@@ -2,8 +2,10 @@
 // ensemble invariant monitor, for the scenarios of scenarios/ensemble/.
 //
 // Building it adds every server host first (voters s1..sN, then observers
-// o1..oM) so that each server's configuration can name every member's
-// HostId, and only then starts them. Each server process reports to one
+// o1..oM, then the spare machines r1..rN that are not started) so that each
+// server's configuration can name every member's HostId, and only then
+// starts the members. An operator may later move a member to a spare
+// (retire(): ZooKeeper 3.4's server replacement). Each server process reports to one
 // shared checkers::EnsembleMonitor through an EnsembleObserver; a process
 // (re)start is a new incarnation for the monitor. The first invariant the
 // monitor sees broken fails the run at once (Verdict::kInvariant), so the
