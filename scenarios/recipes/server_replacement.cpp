@@ -39,13 +39,16 @@
 //                             DNS record the operator keeps current: what a
 //                             ZooKeeper client re-resolving the DNS names of
 //                             its connect string does, ZOOKEEPER-2184). The
-//                             watch alone is not enough: a partition may cut
-//                             a client off for the whole migration (20 s and
-//                             more in this fault model), and a client whose
-//                             every known server is gone can read nothing.
+//                             watch alone is not enough: the faults may keep
+//                             a client from reading the list through two
+//                             replacements (20 s and more in this fault
+//                             model: seed 100), and a client whose every
+//                             known server is gone can read nothing. Each
+//                             such lookup is traced (ops.re_resolve).
 //
 // Fault model, and why: network faults only (partitions of every shape,
-// loss, duplicates, stream resets; swarm). Server crash faults are off: a
+// the spares r1..r3 among the servers they cut off; loss, duplicates,
+// stream resets; swarm). Server crash faults are off: a
 // crash plan names s1..s3, so it would restart a decommissioned machine's
 // server or crash a member in the middle of a replacement -- the operator's
 // procedure assumes the ensemble it works on is healthy (that is step 1) and
@@ -233,6 +236,7 @@ ClientBody fixed_worker(Cluster* c, std::shared_ptr<Ops> ops) {
         // holds DNS names re-resolves them (ZOOKEEPER-2184).
         connected_at = me.env().clock.now();
         if (ops->dns != mine.servers) {
+          me.env().trace.event("ops.re_resolve", {{"servers", join(ops->dns)}});
           mine.servers = ops->dns;
           me.set_servers(resolve(*c, mine.servers));
         }

@@ -31,7 +31,8 @@ struct ClusterShape {
   Duration server_session_timeout_max = seconds(4);
 };
 
-// Host names: s1..sN, o1..oM (ensemble_server_names), c1..cK.
+// Host names: s1..sN, o1..oM (ensemble_server_names), then the spares
+// r1..rN, all of which the fault plan targets; c1..cK.
 std::vector<std::string> client_names(const ClusterShape& shape);
 std::vector<std::string> server_names(const ClusterShape& shape);
 
