@@ -20,6 +20,9 @@ struct EnsembleWorld::Shared {
   std::map<std::int64_t, Time> closed_at;  // session -> first commit of its close (simulated time)
   std::set<std::string> failed_on_faulty_disk;  // servers whose process died while their disk was faulty
   std::set<std::string> wrecked;                // ... and died again on a sound disk: down for good
+  std::set<std::string> retired;         // decommissioned by EnsembleWorld::retire: no server runs there
+  std::set<std::string> awaiting_start;  // a spare named in the table, not started yet
+  std::vector<io::HostId> hosts;         // member i's host, as EnsembleWorld::hosts()
   bool record_commits = false;
   CommitLog commits;
   EnsembleObserver::Probe probe;
@@ -143,6 +146,10 @@ class EnsembleServerProcess final : public sim::Process, private core::ReplicaOb
   core::Server server_;
 };
 
+// What runs on a host an operator decommissioned: nothing (the process
+// object stands for a machine that is gone, so that restarts do no harm).
+class RetiredHost final : public sim::Process {};
+
 }  // namespace
 
 std::vector<std::string> ensemble_server_names(const EnsembleSpec& spec) {
@@ -153,30 +160,51 @@ std::vector<std::string> ensemble_server_names(const EnsembleSpec& spec) {
 }
 
 EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
-    : sim_(sim), shared_(std::make_shared<Shared>(sim, spec.record_commits)), names_(ensemble_server_names(spec)) {
+    : sim_(sim),
+      shared_(std::make_shared<Shared>(sim, spec.record_commits)),
+      names_(ensemble_server_names(spec)),
+      members_(std::make_shared<std::vector<core::EnsembleMember>>()) {
   ZSIM_ASSERT(spec.voters >= 1);
   ZSIM_ASSERT(spec.observers >= 0);
+  ZSIM_ASSERT(spec.spares >= 0);
   ZSIM_ASSERT(spec.voters + spec.observers <= 255);
   // Every member's HostId must be known before the first server starts:
-  // add all hosts, fill the membership, then start.
-  auto members = std::make_shared<std::vector<core::EnsembleMember>>();
+  // add all hosts, fill the membership, then start. A host runs the member
+  // the table names it as when its process starts (a spare: the member it
+  // replaced), or nothing once retired.
+  auto factory = [shared = shared_, members = members_, spec](const std::string& name) {
+    return [shared, members, spec, name](io::Env& env) -> std::unique_ptr<sim::Process> {
+      ZSIM_ASSERT_MSG(!members->empty(), "a server started before the membership was known");
+      if (shared->retired.contains(name)) return std::make_unique<RetiredHost>();
+      const io::HostId self = *shared->sim.find_host(name);
+      for (const core::EnsembleMember& m : *members) {
+        if (m.host != self) continue;
+        shared->monitor.on_start(name);  // each process is a new incarnation
+        return std::make_unique<EnsembleServerProcess>(env, shared, name,
+                                                       server_options(spec, m.server_id, *members));
+      }
+      ZSIM_ASSERT_MSG(false, "a spare started before it replaced a member");
+      return nullptr;
+    };
+  };
   for (std::size_t i = 0; i < names_.size(); ++i) {
     const std::int32_t server_id = static_cast<std::int32_t>(i) + 1;
-    const std::string name = names_[i];
-    const io::HostId h = sim.add_host(name, [shared = shared_, members, spec, server_id, name](io::Env& env) {
-      ZSIM_ASSERT_MSG(!members->empty(), "a server started before the membership was known");
-      shared->monitor.on_start(name);  // each process is a new incarnation
-      return std::make_unique<EnsembleServerProcess>(env, shared, name, server_options(spec, server_id, *members));
-    });
+    const io::HostId h = sim.add_host(names_[i], factory(names_[i]));
     hosts_.push_back(h);
-    members->push_back(core::EnsembleMember{server_id, h, static_cast<int>(i) >= spec.voters});
+    members_->push_back(core::EnsembleMember{server_id, h, static_cast<int>(i) >= spec.voters});
   }
-  ZSIM_ASSERT(members->size() == names_.size());
+  ZSIM_ASSERT(members_->size() == names_.size());
+  for (int i = 1; i <= spec.spares; ++i) {
+    std::string name = fmt::format("r{}", i);
+    const io::HostId h = sim.add_host(name, factory(name));
+    spares_.emplace_back(h, std::move(name));
+  }
+  shared_->hosts = hosts_;
   // Plans may target roles: @leader is the established leader, @follower a
   // server following one, @observer an observer observing one.
-  sim.set_role_resolver([&sim, hosts = hosts_](std::string_view role) {
+  sim.set_role_resolver([&sim, shared = shared_](std::string_view role) {
     std::vector<io::HostId> holders;
-    for (io::HostId h : hosts) {
+    for (io::HostId h : shared->hosts) {
       const auto* p = sim.process_as<EnsembleServerProcess>(h);
       if (p == nullptr) continue;
       const core::Server& s = p->server();
@@ -188,6 +216,41 @@ EnsembleWorld::EnsembleWorld(sim::Simulator& sim, const EnsembleSpec& spec)
     return holders;
   });
   for (io::HostId h : hosts_) sim.start(h);
+}
+
+std::string EnsembleWorld::retire(std::size_t i) {
+  ZSIM_ASSERT(i < hosts_.size());
+  ZSIM_ASSERT_MSG(spares_used_ < spares_.size(), "no spare host left to replace a server onto");
+  ZSIM_ASSERT(!shared_->retired.contains(names_[i]));
+  const auto& [spare, spare_name] = spares_[spares_used_++];
+  sim_.trace_event("ops.retire", {{"server", names_[i]}, {"replacement", spare_name}});
+  shared_->retired.insert(names_[i]);
+  sim_.crash(hosts_[i]);
+  (*members_)[i].host = spare;
+  hosts_[i] = spare;
+  names_[i] = spare_name;
+  shared_->hosts = hosts_;
+  shared_->awaiting_start.insert(spare_name);
+  return spare_name;
+}
+
+void EnsembleWorld::restart_member(std::size_t i) {
+  ZSIM_ASSERT(i < hosts_.size());
+  sim_.trace_event("ops.restart", {{"server", names_[i]}});
+  sim_.crash(hosts_[i]);
+  sim_.restart(hosts_[i]);
+}
+
+void EnsembleWorld::start_member(std::size_t i) {
+  ZSIM_ASSERT(i < hosts_.size());
+  sim_.trace_event("ops.start", {{"server", names_[i]}});
+  shared_->awaiting_start.erase(names_[i]);
+  sim_.start(hosts_[i]);
+}
+
+bool EnsembleWorld::leads(std::size_t i) const {
+  const core::Server* s = server(i);
+  return s != nullptr && s->role() == core::Role::kLeading && s->serving();
 }
 
 checkers::EnsembleMonitor& EnsembleWorld::monitor() { return shared_->monitor; }
@@ -213,6 +276,7 @@ bool EnsembleWorld::converged() const {
   const core::Server* leader = nullptr;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
     if (shared_->wrecked.contains(names_[i])) continue;  // waits for an operator
+    if (shared_->awaiting_start.contains(names_[i])) continue;
     const core::Server* s = server(i);
     if (s == nullptr || !s->serving()) return false;
     if (s->role() == core::Role::kLeading) {
@@ -222,7 +286,7 @@ bool EnsembleWorld::converged() const {
   }
   if (leader == nullptr) return false;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
-    if (shared_->wrecked.contains(names_[i])) continue;
+    if (shared_->wrecked.contains(names_[i]) || shared_->awaiting_start.contains(names_[i])) continue;
     const core::Server* s = server(i);
     if (s == leader) continue;
     const bool learner = s->role() == core::Role::kFollowing || s->role() == core::Role::kObserving;
@@ -238,7 +302,7 @@ std::string EnsembleWorld::status() const {
     const core::Server* s = server(i);
     if (!out.empty()) out += ", ";
     if (s == nullptr) {
-      out += names_[i] + " down";
+      out += names_[i] + (shared_->awaiting_start.contains(names_[i]) ? " not started yet" : " down");
       continue;
     }
     out += fmt::format("{} {}{} leader={} zxid=0x{:x}{}", names_[i], core::role_name(s->role()),

@@ -2,8 +2,10 @@
 // ensemble invariant monitor, for the scenarios of scenarios/ensemble/.
 //
 // Building it adds every server host first (voters s1..sN, then observers
-// o1..oM) so that each server's configuration can name every member's
-// HostId, and only then starts them. Each server process reports to one
+// o1..oM, then the spare machines r1..rN that are not started) so that each
+// server's configuration can name every member's HostId, and only then
+// starts the members. An operator may later move a member to a spare
+// (retire(): ZooKeeper 3.4's server replacement). Each server process reports to one
 // shared checkers::EnsembleMonitor through an EnsembleObserver; a process
 // (re)start is a new incarnation for the monitor. The first invariant the
 // monitor sees broken fails the run at once (Verdict::kInvariant), so the
@@ -54,6 +56,10 @@ struct EnsembleSpec {
   // The servers' maxSessionTimeout: a session asking for more is given this
   // (the one-administrator lesson lowers it below what its clients ask).
   std::int32_t session_timeout_ms_max = 4000;
+  // Spare hosts r1..rN, added after the servers and not started: the
+  // machines an operator replaces servers onto (EnsembleWorld::retire).
+  // 0 adds none (every scenario but the server-replacement ones).
+  int spares = 0;
 };
 
 // The server host names a spec gives: s1..sN, then o1..oM.
@@ -95,6 +101,30 @@ class EnsembleWorld {
   // "s2 down; s4 looking; s1 at 0x200000003, leader s5 at 0x200000005".
   std::string status() const;
 
+  // --- Replacing a server (spec.spares > 0) ---------------------------------
+  // ZooKeeper 3.4's procedure, without dynamic reconfiguration: a server id
+  // moves to a new machine, and every member must be restarted with the new
+  // table to find it there. The operator (a scenario's body) drives it:
+  //   retire(i)          member i's host stops for good (a decommissioned
+  //                      machine: no restart, not even the liveness phase's,
+  //                      brings a server back on it) and the member table
+  //                      that every server reads when it (re)starts names
+  //                      the next spare as member i's host. Returns the
+  //                      spare's name. The spare is not started yet.
+  //   restart_member(j)  a rolling restart's step: j's process stops and
+  //                      starts again over its disk, with the new table.
+  //   start_member(i)    starts member i's (new) host: an empty disk, so it
+  //                      syncs from the leader.
+  // converged() ignores a retired member's spare until it is started.
+  // REQUIRES (retire): a spare is left, and member i is not retired already.
+  std::string retire(std::size_t i);
+  void restart_member(std::size_t i);
+  void start_member(std::size_t i);
+  // Whether member i's running server leads (and serves) right now.
+  bool leads(std::size_t i) const;
+  // The spares not yet used.
+  std::size_t spares_left() const { return spares_.size() - spares_used_; }
+
   // End of run: reports every serving server's final state to the monitor
   // and fails the run (kInvariant) if the monitor found a violation.
   // Returns whether the run is still good.
@@ -108,6 +138,11 @@ class EnsembleWorld {
   std::shared_ptr<Shared> shared_;
   std::vector<io::HostId> hosts_;
   std::vector<std::string> names_;
+  // The table every server process reads when it starts (member i is
+  // server id i + 1); retire() moves a member to a spare.
+  std::shared_ptr<std::vector<core::EnsembleMember>> members_;
+  std::vector<std::pair<io::HostId, std::string>> spares_;  // r1..rN
+  std::size_t spares_used_ = 0;
 };
 
 }  // namespace zsim::scenarios

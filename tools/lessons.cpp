@@ -114,20 +114,33 @@ const std::vector<Lesson>& lessons() {
           .title = "Topology doesn't change",
           .believes =
               "The services that exist at start-up are the services that exist: the discovery client reads the "
-              "registry once and calls those addresses forever.",
+              "registry once and calls those addresses forever. And the servers that exist at start-up are the "
+              "servers that exist: the client's connect list is hard-coded to s1, s2, s3.",
           .fault =
               "Service instances crash and come back as new processes with new addresses, and sessions expire "
-              "during partitions, so their registry entries go and come back.",
+              "during partitions, so their registry entries go and come back. And an operator replaces the "
+              "ensemble's servers one at a time with new machines (s1 by r1, s2 by r2, s3 by r3, 12 s apart, "
+              "under network faults), publishing the new connect list in /ops/ensemble after each.",
           .look_for =
-              "After the faults heal, the naive client still lists the old addresses: it calls instances that "
-              "died and never finds the new ones. The fixed client keeps its view current through watches on "
-              "the registry (re-reading on every event), and ends with exactly the live instances.",
+              "After the faults heal, the naive discovery client still lists the old addresses: it calls "
+              "instances that died and never finds the new ones. The fixed client keeps its view current through "
+              "watches on the registry (re-reading on every event), and ends with exactly the live instances. "
+              "The naive ensemble client works through the first two replacements (one of its servers is "
+              "left), then reaches nothing: zero operations after the last one. The fixed client watches "
+              "/ops/ensemble and hands each list to update_server_list, moving its session to the new "
+              "machines; one cut off for longer than 4 s looks the ensemble up again by name (a DNS record "
+              "the operator keeps current). Its work goes on.",
           .pairs = {{"registry-read-once-naive", "registry",
-                     "a service registry of ephemerals, read by discovery clients (once / watched)"}},
+                     "a service registry of ephemerals, read by discovery clients (once / watched)"},
+                    {"server-replacement-naive", "server-replacement",
+                     "clients of an ensemble whose servers are replaced (hard-coded list / followed)"}},
           .herd_candidates = {},
           .exercise =
               "The fixed client re-reads the whole registry on every event. What does that cost with 10,000 "
-              "instances (see lesson 3)? Why must it re-read after a reconnect even if no watch fired?",
+              "instances (see lesson 3)? Why must it re-read after a reconnect even if no watch fired? And: the "
+              "operator replaces one server at a time and waits for the ensemble to settle in between. Which "
+              "fixed client would still be lost if it replaced two at once, and why must the new, empty server "
+              "start only after the two old ones were restarted with the new member table?",
       },
       {
           .name = "one-administrator",

@@ -55,6 +55,7 @@ void Client::connect_next() {
   handshake_done_ = false;
   const io::HostId server = options_.servers[server_index_ % options_.servers.size()];
   ++server_index_;
+  current_server_ = server;
   io::StreamHandlers handlers;
   handlers.on_message = [this, attempt](io::Bytes bytes) { on_message(attempt, bytes); };
   handlers.on_closed = [this, attempt](io::CloseReason why) { on_connection_lost(attempt, io::to_string(why)); };
@@ -67,6 +68,18 @@ void Client::connect_next() {
   connect_timer_ = env_.clock.schedule(connect_timeout, [this, attempt] {
     if (attempt == attempt_ && !handshake_done_) on_connection_lost(attempt, "connect timeout");
   });
+}
+
+void Client::update_server_list(std::vector<io::HostId> servers) {
+  ZSIM_ASSERT_MSG(!servers.empty(), "a client needs at least one server");
+  if (state_ == ClientState::kExpired || state_ == ClientState::kClosed) return;
+  env_.trace.event("client.server_list", {{"servers", static_cast<uint64_t>(servers.size())},
+                                          {"session", io::Hex{static_cast<uint64_t>(session_id_)}}});
+  options_.servers = std::move(servers);
+  server_index_ = env_.random.below(options_.servers.size());
+  const bool listed =
+      std::find(options_.servers.begin(), options_.servers.end(), current_server_) != options_.servers.end();
+  if (conn_ != 0 && !listed) on_connection_lost(attempt_, "server not in the new list");
 }
 
 void Client::on_connected(uint64_t attempt) {

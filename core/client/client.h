@@ -145,6 +145,21 @@ class Client {
   // AuthFailed for a scheme other than digest or an auth that is not
   // user:password (nothing is sent then).
   Status add_auth(const std::string& scheme, const std::string& auth);
+  // --- the ensemble's members ------------------------------------------------
+  // ZooKeeper's updateServerList: `servers` replaces the list the handle
+  // connects to. If the server of the current connection (or connection
+  // attempt) is not in it, the handle drops that connection and moves to
+  // one in the new list, keeping its session (in-flight requests fail with
+  // ConnectionLoss, the watcher hears Disconnected, then SyncConnected).
+  // A server still in the list keeps the connection (ZooKeeper may also
+  // move some clients to balance the load; this handle does not). The next
+  // attempt starts at a random server of the new list. No effect once the
+  // handle expired or closed. REQUIRES: `servers` not empty.
+  void update_server_list(std::vector<io::HostId> servers);
+  const std::vector<io::HostId>& servers() const { return options_.servers; }
+  // The server of the current connection or attempt (0 while between attempts).
+  io::HostId current_server() const { return conn_ == 0 ? 0 : current_server_; }
+
   // Waits until Connected (true) or a final state / the timeout (false).
   bool wait_connected(Duration timeout);
 
@@ -204,6 +219,7 @@ class Client {
   int64_t last_zxid_ = 0;
   int32_t next_xid_ = 1;
   size_t server_index_ = 0;
+  io::HostId current_server_ = 0;  // of the connection conn_ names
 
   io::ConnId conn_ = 0;
   bool handshake_done_ = false;

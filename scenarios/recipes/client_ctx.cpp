@@ -45,7 +45,7 @@ core::Client& ClientCtx::zk() {
 
 core::ClientOptions ClientCtx::session_options() {
   core::ClientOptions o;
-  o.servers = servers_;
+  o.servers = servers();
   o.session_timeout = shape_.session_timeout_min;
   if (shape_.session_timeout_max > shape_.session_timeout_min) {
     const auto spread_ms =
@@ -81,6 +81,12 @@ void ClientCtx::note_session(const core::Client& handle) {
   const int64_t id = handle.session_id();
   if (id == 0 || record_.held(id, incarnation_)) return;
   record_.sessions.push_back(SessionRecord{id, incarnation_, sim_.now()});
+}
+
+void ClientCtx::set_servers(std::vector<io::HostId> servers) {
+  ZSIM_ASSERT(!servers.empty());
+  own_servers_ = std::move(servers);
+  if (client_ != nullptr) client_->update_server_list(own_servers_);
 }
 
 int64_t ClientCtx::session_id() const { return client_ == nullptr ? 0 : client_->session_id(); }

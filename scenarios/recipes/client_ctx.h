@@ -71,6 +71,12 @@ class ClientCtx {
   // sessions are recorded in record() like zk()'s. REQUIRES: the handle
   // dies before this context (a fiber of this host's process holds it).
   std::unique_ptr<core::Client> open_session();
+  // The servers this context's handles use from now on, instead of the
+  // cluster's list: later sessions start with it, and the live handle moves
+  // to it (core::Client::update_server_list). For a client that learns the
+  // ensemble's current members (server replacement). REQUIRES: not empty.
+  void set_servers(std::vector<io::HostId> servers);
+  const std::vector<io::HostId>& servers() const { return own_servers_.empty() ? servers_ : own_servers_; }
   // The current handle's session id (0 before the first handshake).
   int64_t session_id() const;
   // Whether the current handle is connected right now.
@@ -100,6 +106,7 @@ class ClientCtx {
   ClientRecord& record_;
   const ClusterShape& shape_;
   const std::vector<io::HostId>& servers_;
+  std::vector<io::HostId> own_servers_;  // set_servers()'s, if called
   const bool& stopping_;
   uint32_t incarnation_;
   // Draws the handles' operations while the run is observed (a diagram);

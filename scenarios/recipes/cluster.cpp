@@ -44,6 +44,7 @@ EnsembleSpec ensemble_spec(const ClusterShape& shape, core::PlantedBug bug) {
   EnsembleSpec spec;
   spec.voters = shape.voters;
   spec.observers = shape.observers;
+  spec.spares = shape.spares;
   spec.bug = bug;
   spec.session_timeout_ms_max = static_cast<std::int32_t>(shape.server_session_timeout_max.count() / 1'000'000);
   return spec;

@@ -73,6 +73,9 @@ class Cluster final : public Workload {
   // --- what checks read ------------------------------------------------------
   const ClusterShape& shape() const { return shape_; }
   const EnsembleWorld& ensemble() const { return world_; }
+  // For an operator's body that replaces servers (EnsembleWorld::retire):
+  // the one way a scenario changes the ensemble itself.
+  EnsembleWorld& ensemble() { return world_; }
   const CommitLog& commits() const { return commits_; }
   const std::deque<ClientRecord>& client_records() const;
   const ClientRecord* client_named(const std::string& name) const;

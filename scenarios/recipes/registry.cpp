@@ -12,6 +12,7 @@ void register_recipes(std::vector<Scenario>& out) {
   recipes::register_reelection(out);
   recipes::register_election_unfenced_pause(out);
   recipes::register_service_registry(out);
+  recipes::register_server_replacement(out);
   recipes::register_config(out);
   recipes::register_auto_healer(out);
   recipes::register_queues(out);

@@ -22,6 +22,7 @@ void register_election_herd_free_naive(std::vector<Scenario>& out);
 void register_reelection(std::vector<Scenario>& out);
 void register_election_unfenced_pause(std::vector<Scenario>& out);
 void register_service_registry(std::vector<Scenario>& out);
+void register_server_replacement(std::vector<Scenario>& out);  // lesson 5's second pair
 void register_config(std::vector<Scenario>& out);
 void register_auto_healer(std::vector<Scenario>& out);
 

@@ -17,7 +17,11 @@ std::vector<std::string> server_names(const ClusterShape& shape) {
   EnsembleSpec spec;
   spec.voters = shape.voters;
   spec.observers = shape.observers;
-  return ensemble_server_names(spec);
+  std::vector<std::string> names = ensemble_server_names(spec);
+  // Spares are server machines too: once a member moved onto one, the
+  // network must be able to cut it off like the machine it replaced.
+  for (int i = 1; i <= shape.spares; ++i) names.push_back(fmt::format("r{}", i));
+  return names;
 }
 
 sim::PlanOptions plan_options(const ClusterShape& shape, const FaultModel& faults) {

@@ -20,6 +20,7 @@ struct ClusterShape {
   int voters = 3;     // ZAB voters s1..sN (3 or 5 in the recipe scenarios)
   int observers = 0;  // observers o1..oM
   int clients = 5;    // client hosts c1..cK, each running the body on a fiber
+  int spares = 0;     // spare server hosts r1..rN, not started (EnsembleWorld::retire)
   // Each new session asks for a timeout in [min, max] (the servers
   // negotiate within [200 ms, 4 s]). Short, so that client pauses outlast
   // them and sessions expire under the recipes.
@@ -30,7 +31,8 @@ struct ClusterShape {
   Duration server_session_timeout_max = seconds(4);
 };
 
-// Host names: s1..sN, o1..oM (ensemble_server_names), c1..cK.
+// Host names: s1..sN, o1..oM (ensemble_server_names), then the spares
+// r1..rN, all of which the fault plan targets; c1..cK.
 std::vector<std::string> client_names(const ClusterShape& shape);
 std::vector<std::string> server_names(const ClusterShape& shape);
 

@@ -4,7 +4,8 @@
 // steps down, a follower that restarts behind and catches up (DIFF), one that
 // must drop an uncommitted tail (TRUNC) or take a snapshot (SNAP), observers,
 // session expiry owned by the leader, SessionMoved, the zxid counter
-// rollover, and the deliberately broken leader.
+// rollover, the deliberately broken leader, and a client whose server list
+// is replaced (updateServerList) moving its session to a listed server.
 #include "core/client/client.h"
 #include "core/codec.h"
 #include "core/server/server.h"
@@ -708,6 +709,89 @@ TEST(EnsembleAcl, ForwardedAuthIsCheckedAndAclsReplicateAcrossALeaderChange) {
   e.sim.run_for(seconds(10));
   ASSERT_EQ(owner.size(), 4u);
   EXPECT_EQ(owner.back(), Code::Ok);
+}
+
+// --- Client::update_server_list (ZooKeeper's updateServerList) -------------------
+
+// A client connected to a server the new list leaves out moves to one in
+// it, with the same session: the watcher hears Disconnected, then
+// SyncConnected, and writes go on.
+TEST(Ensemble, ClientMovesItsSessionWhenItsServerLeavesTheList) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  std::vector<core::KeeperState> states;
+  bool done = false;
+  e.add_client("c1", [&](io::Env&, Client& zk) {
+    zk.set_watcher([&](const core::WatchedEvent& ev) {
+      if (ev.type == core::EventType::None) states.push_back(ev.state);
+    });
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    ASSERT_EQ(zk.current_server(), e.servers[0]);
+    const int64_t session = zk.session_id();
+    ASSERT_TRUE(zk.create("/before", "").ok());
+    states.clear();
+    zk.update_server_list({e.servers[1], e.servers[2]});
+    EXPECT_EQ(zk.state(), core::ClientState::kConnecting);
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    EXPECT_EQ(zk.session_id(), session);
+    EXPECT_TRUE(zk.current_server() == e.servers[1] || zk.current_server() == e.servers[2]);
+    EXPECT_TRUE(zk.create("/after", "").ok());
+    EXPECT_EQ(zk.servers(), (std::vector<io::HostId>{e.servers[1], e.servers[2]}));
+    done = true;
+  }, {e.servers[0]});
+  e.sim.run_for(seconds(5));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(states, (std::vector<core::KeeperState>{core::KeeperState::kDisconnected,
+                                                    core::KeeperState::kSyncConnected}));
+}
+
+// A server still listed keeps the connection: nothing is dropped, no event.
+TEST(Ensemble, ClientKeepsItsConnectionWhenItsServerStaysListed) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  bool done = false;
+  e.add_client("c1", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    const uint64_t events = zk.event_count();
+    zk.update_server_list({e.servers[2], e.servers[0]});
+    EXPECT_EQ(zk.state(), core::ClientState::kConnected);
+    env.fibers.sleep(seconds(1));
+    EXPECT_EQ(zk.event_count(), events);
+    EXPECT_EQ(zk.current_server(), e.servers[0]);
+    EXPECT_TRUE(zk.create("/still", "").ok());
+    done = true;
+  }, {e.servers[0]});
+  e.sim.run_for(seconds(5));
+  EXPECT_TRUE(done);
+}
+
+// The servers a client knows are all gone (replaced): without a new list it
+// can never connect again; given the new list, it reaches the ensemble with
+// its session alive.
+TEST(Ensemble, ClientWhoseServersAreAllGoneReconnectsOnlyThroughANewList) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  bool gone = false, moved = false;
+  int64_t session = 0;
+  e.add_client("c1", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    session = zk.session_id();
+    while (!gone) env.fibers.sleep(millis(10));
+    // It notices the silence (two thirds of the timeout), then tries its
+    // only server in vain.
+    while (zk.state() == core::ClientState::kConnected) env.fibers.sleep(millis(10));
+    EXPECT_FALSE(zk.wait_connected(seconds(1)));
+    zk.update_server_list({e.servers[1], e.servers[2]});
+    ASSERT_TRUE(zk.wait_connected(seconds(3)));
+    EXPECT_EQ(zk.session_id(), session);
+    moved = true;
+  }, {e.servers[0]}, seconds(10));
+  e.sim.run_for(seconds(2));
+  ASSERT_NE(session, 0);
+  e.sim.crash(e.servers[0]);
+  gone = true;
+  e.sim.run_for(seconds(12));
+  EXPECT_TRUE(moved);
 }
 
 }  // namespace

@@ -62,6 +62,8 @@ constexpr Golden kGolden[] = {
     {"registry", 7, "fafd8496ff1adb8d", "ok"},
     {"registry-read-once-naive", 7, "3255447362517139", "liveness"},
     {"registry-persistent-naive", 7, "b1c847a4c9b1114a", "ok"},
+    {"server-replacement", 7, "ab8dd112a32864cc", "ok"},
+    {"server-replacement-naive", 7, "78f2b6fe2ddaffbc", "liveness"},
     {"paused-leader-naive", 7, "69d7da658e135ceb", "ok"},
     {"paused-leader-fenced", 7, "bc835e26aef68df0", "ok"},
     {"insecure-network-naive", 7, "7310e897dc6423fd", "invariant"},

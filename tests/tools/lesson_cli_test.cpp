@@ -107,13 +107,14 @@ TEST(LessonCli, TheBandwidthLessonMeasuresTheHerdWithUnlimitedAndFiniteInterface
 }
 
 TEST(LessonCli, TheLaterFallaciesShowTheirSymptomsInWords) {
-  // Lessons 6, 7 and 8: the naive program is caught on these seeds by the
+  // Lessons 5 (its second pair), 6, 7 and 8: the naive program is caught on these seeds by the
   // check that tells the story (named: the symptom's words wrap); the fixed
   // one holds.
   struct Case {
     std::string lesson, naive, fixed, symptom;
   };
-  for (const Case& c : {Case{"6", "one-administrator-naive", "one-administrator",
+  for (const Case& c : {Case{"5", "server-replacement-naive", "server-replacement", "reach-ensemble:"},
+                        Case{"6", "one-administrator-naive", "one-administrator",
                              "acts-after-expiry:"},
                         Case{"7", "transport-cost-is-zero-naive", "transport-cost-is-zero",
                              "transport-budget:"},
@@ -137,6 +138,11 @@ TEST(LessonCli, TheSymptomsSeedIsDrawnAsADiagram) {
   const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_TRUE(has(page, "<html")) << page.substr(0, 200);
   EXPECT_TRUE(has(page, "registry-views")) << "the diagram shows the verdict of the symptom's seed";
+  // The second pair's diagram: FILE-2.html.
+  EXPECT_TRUE(has(r.out, "Its diagram: " + dir + "/lesson-2.html")) << r.out;
+  std::ifstream in2(dir + "/lesson-2.html");
+  const std::string page2((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(has(page2, "reach-ensemble")) << "the second pair's diagram shows its verdict";
   std::filesystem::remove_all(dir);
 }
 
