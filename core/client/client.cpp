@@ -70,9 +70,9 @@ void Client::connect_next() {
   });
 }
 
-void Client::update_server_list(std::vector<io::HostId> servers) {
-  ZSIM_ASSERT_MSG(!servers.empty(), "a client needs at least one server");
-  if (state_ == ClientState::kExpired || state_ == ClientState::kClosed) return;
+Status Client::update_server_list(std::vector<io::HostId> servers) {
+  if (servers.empty()) return Status(Code::BadArguments, "update_server_list: the new server list is empty");
+  if (state_ == ClientState::kExpired || state_ == ClientState::kClosed) return Status();
   env_.trace.event("client.server_list", {{"servers", static_cast<uint64_t>(servers.size())},
                                           {"session", io::Hex{static_cast<uint64_t>(session_id_)}}});
   options_.servers = std::move(servers);
@@ -80,6 +80,7 @@ void Client::update_server_list(std::vector<io::HostId> servers) {
   const bool listed =
       std::find(options_.servers.begin(), options_.servers.end(), current_server_) != options_.servers.end();
   if (conn_ != 0 && !listed) on_connection_lost(attempt_, "server not in the new list");
+  return Status();
 }
 
 void Client::on_connected(uint64_t attempt) {

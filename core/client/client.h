@@ -154,8 +154,11 @@ class Client {
   // A server still in the list keeps the connection (ZooKeeper may also
   // move some clients to balance the load; this handle does not). The next
   // attempt starts at a random server of the new list. No effect once the
-  // handle expired or closed. REQUIRES: `servers` not empty.
-  void update_server_list(std::vector<io::HostId> servers);
+  // handle expired or closed. An empty list is BadArguments and changes
+  // nothing (ZooKeeper throws IllegalArgumentException): a list read from
+  // data, say a config node, may be empty, and a client must not lose its
+  // only way to the ensemble over it.
+  Status update_server_list(std::vector<io::HostId> servers);
   const std::vector<io::HostId>& servers() const { return options_.servers; }
   // The server of the current connection or attempt (0 while between attempts).
   io::HostId current_server() const { return conn_ == 0 ? 0 : current_server_; }

@@ -83,10 +83,11 @@ void ClientCtx::note_session(const core::Client& handle) {
   record_.sessions.push_back(SessionRecord{id, incarnation_, sim_.now()});
 }
 
-void ClientCtx::set_servers(std::vector<io::HostId> servers) {
-  ZSIM_ASSERT(!servers.empty());
+core::Status ClientCtx::set_servers(std::vector<io::HostId> servers) {
+  if (servers.empty()) return core::Status(core::Code::BadArguments, "set_servers: the new server list is empty");
   own_servers_ = std::move(servers);
-  if (client_ != nullptr) client_->update_server_list(own_servers_);
+  if (client_ != nullptr) return client_->update_server_list(own_servers_);
+  return core::Status();
 }
 
 int64_t ClientCtx::session_id() const { return client_ == nullptr ? 0 : client_->session_id(); }

@@ -74,8 +74,9 @@ class ClientCtx {
   // The servers this context's handles use from now on, instead of the
   // cluster's list: later sessions start with it, and the live handle moves
   // to it (core::Client::update_server_list). For a client that learns the
-  // ensemble's current members (server replacement). REQUIRES: not empty.
-  void set_servers(std::vector<io::HostId> servers);
+  // ensemble's current members (server replacement). An empty list is
+  // BadArguments and changes nothing.
+  core::Status set_servers(std::vector<io::HostId> servers);
   const std::vector<io::HostId>& servers() const { return own_servers_.empty() ? servers_ : own_servers_; }
   // The current handle's session id (0 before the first handshake).
   int64_t session_id() const;

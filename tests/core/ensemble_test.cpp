@@ -5,7 +5,7 @@
 // must drop an uncommitted tail (TRUNC) or take a snapshot (SNAP), observers,
 // session expiry owned by the leader, SessionMoved, the zxid counter
 // rollover, the deliberately broken leader, and a client whose server list
-// is replaced (updateServerList) moving its session to a listed server.
+// is replaced (updateServerList) moving its session to a listed server (and refusing an empty list).
 #include "core/client/client.h"
 #include "core/codec.h"
 #include "core/server/server.h"
@@ -730,7 +730,7 @@ TEST(Ensemble, ClientMovesItsSessionWhenItsServerLeavesTheList) {
     const int64_t session = zk.session_id();
     ASSERT_TRUE(zk.create("/before", "").ok());
     states.clear();
-    zk.update_server_list({e.servers[1], e.servers[2]});
+    ASSERT_TRUE(zk.update_server_list({e.servers[1], e.servers[2]}).ok());
     EXPECT_EQ(zk.state(), core::ClientState::kConnecting);
     ASSERT_TRUE(zk.wait_connected(seconds(5)));
     EXPECT_EQ(zk.session_id(), session);
@@ -753,7 +753,7 @@ TEST(Ensemble, ClientKeepsItsConnectionWhenItsServerStaysListed) {
   e.add_client("c1", [&](io::Env& env, Client& zk) {
     ASSERT_TRUE(zk.wait_connected(seconds(5)));
     const uint64_t events = zk.event_count();
-    zk.update_server_list({e.servers[2], e.servers[0]});
+    ASSERT_TRUE(zk.update_server_list({e.servers[2], e.servers[0]}).ok());
     EXPECT_EQ(zk.state(), core::ClientState::kConnected);
     env.fibers.sleep(seconds(1));
     EXPECT_EQ(zk.event_count(), events);
@@ -761,6 +761,29 @@ TEST(Ensemble, ClientKeepsItsConnectionWhenItsServerStaysListed) {
     EXPECT_TRUE(zk.create("/still", "").ok());
     done = true;
   }, {e.servers[0]});
+  e.sim.run_for(seconds(5));
+  EXPECT_TRUE(done);
+}
+
+// An empty list is BadArguments (ZooKeeper: IllegalArgumentException) and
+// changes nothing: the handle keeps its list, its connection and its
+// session.
+TEST(Ensemble, AnEmptyServerListIsRefusedAndChangesNothing) {
+  Ensemble e(3);
+  ASSERT_TRUE(e.wait_all_serving());
+  bool done = false;
+  e.add_client("c1", [&](io::Env& env, Client& zk) {
+    ASSERT_TRUE(zk.wait_connected(seconds(5)));
+    const uint64_t events = zk.event_count();
+    const core::Status s = zk.update_server_list({});
+    EXPECT_EQ(s.code(), core::Code::BadArguments);
+    EXPECT_EQ(zk.servers(), (std::vector<io::HostId>{e.servers[0], e.servers[1]}));
+    EXPECT_EQ(zk.state(), core::ClientState::kConnected);
+    env.fibers.sleep(seconds(1));
+    EXPECT_EQ(zk.event_count(), events);
+    EXPECT_TRUE(zk.create("/still", "").ok());
+    done = true;
+  }, {e.servers[0], e.servers[1]});
   e.sim.run_for(seconds(5));
   EXPECT_TRUE(done);
 }
@@ -781,7 +804,7 @@ TEST(Ensemble, ClientWhoseServersAreAllGoneReconnectsOnlyThroughANewList) {
     // only server in vain.
     while (zk.state() == core::ClientState::kConnected) env.fibers.sleep(millis(10));
     EXPECT_FALSE(zk.wait_connected(seconds(1)));
-    zk.update_server_list({e.servers[1], e.servers[2]});
+    ASSERT_TRUE(zk.update_server_list({e.servers[1], e.servers[2]}).ok());
     ASSERT_TRUE(zk.wait_connected(seconds(3)));
     EXPECT_EQ(zk.session_id(), session);
     moved = true;

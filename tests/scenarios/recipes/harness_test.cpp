@@ -10,7 +10,8 @@
 //     acts alone; reelection-bound fails a head nobody leads through;
 //   - acts-while-connected fails an action through a cut-off handle;
 //   - client contexts: a crash and restart is a new incarnation with a new
-//     session, and every session is recorded against its incarnation;
+//     session, and every session is recorded against its incarnation; an
+//     empty server list is refused;
 //   - the commit log knows each node's czxid, owner, and when it went
 //     (a delete, or its session's expiry);
 //   - plan_options() puts failing clients and servers where the generator
@@ -320,6 +321,34 @@ TEST(ClientCtx, ARestartIsANewIncarnationWithANewSession) {
   EXPECT_FALSE(r.held(r.sessions[0].id, 2));
   EXPECT_EQ(r.incarnation_of(r.sessions[0].id), 1u);
   EXPECT_EQ(w.cluster.client_named("c2")->sessions.size(), 1u);
+}
+
+// A recipe that learns its servers from data (a config node) may read an
+// empty list: set_servers refuses it with BadArguments and keeps the list
+// and the session it had, instead of crashing the client's host.
+TEST(ClientCtx, AnEmptyServerListIsRefusedAndChangesNothing) {
+  ClusterShape shape = two_clients();
+  shape.clients = 1;
+  World w(shape);
+  bool done = false;
+  w.cluster.client(1, [&](ClientCtx& me) {
+    ASSERT_TRUE(me.zk().wait_connected(seconds(5)));
+    const std::vector<io::HostId> before = me.servers();
+    const int64_t session = me.session_id();
+    const core::Status s = me.set_servers({});
+    EXPECT_EQ(s.code(), core::Code::BadArguments);
+    EXPECT_NE(s.message().find("empty"), std::string::npos) << s.message();
+    EXPECT_EQ(me.servers(), before);
+    EXPECT_EQ(me.zk().servers(), before);
+    EXPECT_TRUE(me.zk().create("/still-here", "").ok());
+    EXPECT_EQ(me.session_id(), session);
+    EXPECT_TRUE(me.set_servers({before.front()}).ok());
+    EXPECT_EQ(me.servers(), std::vector<io::HostId>{before.front()});
+    done = true;
+  }, Until::kBodyReturns);
+  w.cluster.start();
+  w.sim.run_for(seconds(10));
+  EXPECT_TRUE(done);
 }
 
 TEST(CommitLog, KnowsEveryNodesOwnerAndWhenItWent) {
