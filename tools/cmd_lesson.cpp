@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 
 namespace zsim::tools {
 
@@ -76,6 +77,8 @@ SweepTally sweep(const scenarios::Scenario& s, const SeedRange& range, int jobs)
   isolation.scenario = s.name;
   isolation.seed_timeout = seed_timeout_or_throw(std::string(kSeedTimeoutDefault));
   std::uint64_t done = 0;
+  // A terminal gets one live line; a log gets a line at each quarter.
+  const bool tty = isatty(fileno(stderr)) != 0;
   run_seeds_isolated(
       count, [&range](std::uint64_t k) { return range.first + k; },
       [&s](std::uint64_t seed) {
@@ -85,7 +88,9 @@ SweepTally sweep(const scenarios::Scenario& s, const SeedRange& range, int jobs)
       },
       isolation,
       [&](const SeedOutcome&) {
-        if (++done % 10 == 0 || done == count) fmt::print(stderr, "  {}: {}/{} seeds\r", s.name, done, count);
+        ++done;
+        const bool due = tty ? done % 10 == 0 || done == count : done * 4 / count != (done - 1) * 4 / count;
+        if (due) fmt::print(stderr, "  {}: {}/{} seeds{}", s.name, done, count, tty ? "\r" : "\n");
       },
       [&](const SeedOutcome& o) {
         ++t.seeds;
@@ -98,7 +103,7 @@ SweepTally sweep(const scenarios::Scenario& s, const SeedRange& range, int jobs)
           t.best_faults = faults;
         }
       });
-  fmt::print(stderr, "\n");
+  if (tty) fmt::print(stderr, "\n");
   return t;
 }
 

@@ -229,8 +229,9 @@ class RegistryViews final : public GoalCheck {
         return fmt::format("{} (incarnation {}) has no view yet", rec.name, rec.incarnation);
       }
       if (v->second.instances != truth) {
-        return fmt::format("{} sees {} (read at {}), but the live registry is {}", rec.name,
-                           describe(v->second.instances), format_time(v->second.at), describe(truth));
+        const double read_s = static_cast<double>(to_ns(v->second.at)) / 1e9;
+        return fmt::format("{} sees {} (read at {:.2f} s), but the live registry is {}", rec.name,
+                           describe(v->second.instances), read_s, describe(truth));
       }
     }
     return "";

@@ -68,6 +68,12 @@ TEST(LessonCli, ACourseExampleRunsLikeALessonTheSameEveryTime) {
   EXPECT_TRUE(has(r.out, "Exercise:")) << r.out;
   const auto again = zsim("lesson work-queue --seeds 25..30 --jobs 1");
   EXPECT_EQ(again.out, r.out);
+  // Progress, to a log (not a terminal): a line at each quarter, each its
+  // own line, no carriage returns running them together.
+  EXPECT_FALSE(has(r.err, "\r")) << r.err;
+  EXPECT_TRUE(has(r.err, "  work-queue-no-recovery-naive: 3/6 seeds\n")) << r.err;
+  EXPECT_TRUE(has(r.err, "  work-queue: 6/6 seeds\n")) << r.err;
+  EXPECT_FALSE(has(r.err, "  work-queue: 1/6 seeds")) << r.err;
 }
 
 TEST(LessonCli, AnUnknownNameListsTheExamplesToo) {
