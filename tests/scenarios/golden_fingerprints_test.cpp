@@ -60,7 +60,7 @@ constexpr Golden kGolden[] = {
     {"single-sessions", 7, "59efe9c69908ad3d", "ok"},
     {"watches", 7, "434b42d1214b004f", "ok"},
     {"registry", 7, "fafd8496ff1adb8d", "ok"},
-    {"registry-read-once-naive", 7, "3255447362517139", "liveness"},
+    {"registry-read-once-naive", 7, "8c6a3b750c417220", "liveness"},
     {"registry-persistent-naive", 7, "b1c847a4c9b1114a", "ok"},
     {"server-replacement", 7, "ab8dd112a32864cc", "ok"},
     {"server-replacement-naive", 7, "78f2b6fe2ddaffbc", "liveness"},
