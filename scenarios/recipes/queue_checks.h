@@ -19,7 +19,9 @@
 //                           taken in the order they were offered: the
 //                           commits that take them (the delete of an
 //                           at-most-once take, the first lock of an
-//                           at-least-once claim) come in offer order. Items
+//                           at-least-once claim) come in offer order;
+//                           items one multi took (a batched delete) share
+//                           its zxid and count as taken together. Items
 //                           whose take the commit log did not see (a delete
 //                           hidden in a snapshot) are not judged.
 // Item ids are "<client>.<incarnation>.<seq>" (the producer and its count).
