@@ -139,6 +139,7 @@ std::string junit_tail() { return "  </testsuite>\n</testsuites>\n"; }
 JunitFile::JunitFile(std::string path) : path_(std::move(path)), part_path_(path_ + ".part") {
   part_.open(part_path_, std::ios::trunc | std::ios::binary);
   if (!part_) throw BadInput{fmt::format("cannot write the JUnit file {}", quote_input(part_path_))};
+  cleanup_.emplace(part_path_);
 }
 
 JunitFile::~JunitFile() {

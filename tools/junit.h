@@ -26,14 +26,18 @@
 //
 // JunitFile streams: testcases go to FILE.part as seeds are delivered (the
 // memory use does not grow with the number of seeds), and finish() writes
-// FILE from the counts and the part, then removes the part.
+// FILE from the counts and the part, then removes the part. Interrupted
+// (Ctrl-C, SIGTERM, SIGHUP), the process removes the part before it dies
+// (tools/interrupt_cleanup.h).
 #pragma once
 
 #include "scenarios/scenario.h"
 #include "tools/arguments.h"
+#include "tools/interrupt_cleanup.h"
 
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -79,6 +83,7 @@ class JunitFile {
   std::string path_;
   std::string part_path_;
   std::ofstream part_;
+  std::optional<RemoveOnInterrupt> cleanup_;  // the part, once opened
   JunitSuite counts_;
   bool finished_ = false;
 };

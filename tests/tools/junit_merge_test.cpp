@@ -8,15 +8,21 @@
 //     the shards' --json outputs writes the unsharded sweep's report byte
 //     for byte, prints its failing seeds and summary, exits as it does;
 //   - every malformed input to merge (and a bad --junit path) is one line
-//     on stderr naming the file and line, nothing on stdout, exit status 2.
+//     on stderr naming the file and line, nothing on stdout, exit status 2;
+//   - a sweep interrupted (Ctrl-C's SIGINT, SIGTERM) leaves neither FILE
+//     nor FILE.part behind and dies of that signal.
 // Cheap by design: the lesson-1 and selftest scenarios, 30 seeds at most.
 #include "tests/tools/run_command.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -343,5 +349,49 @@ TEST(Merge, AnyMessageGivesValidJunit) {
       << xpath(xml, "string(//failure)");
   EXPECT_EQ(xpath(xml, "string(//failure/@message)"), "invariant: a<b && c>d \"q\" 'a' ]]> \\x01\\x1b[2J\\x7f caf\xc3\xa9 \\xef\\xbf\\xbe\ttab\r");
 }
+
+// A long sweep writing --junit, interrupted while its seeds run into
+// FILE.part: FILE.part is removed, FILE never written, and the process dies
+// of the signal (exit status 130 for Ctrl-C in a shell).
+void expect_interrupt_leaves_nothing(int sig) {
+  namespace fs = std::filesystem;
+  const std::string dir = zsim::testing::make_temp_dir();
+  const std::string report = dir + "/report.xml", part = report + ".part";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // As from a terminal: the signals at their defaults whatever runs the test.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    const std::string out = dir + "/out";
+    std::freopen(out.c_str(), "w", stdout);
+    std::freopen(out.c_str(), "a", stderr);
+    execl(kZsim.c_str(), kZsim.c_str(), "sweep", "--scenario", "registry", "--seeds", "1..1000000", "--jobs", "1",
+          "--junit", report.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait (at most 60 s) for the part, then let seeds run into it.
+  bool started = false;
+  for (int i = 0; i < 6000 && !started; ++i) {
+    started = fs::exists(part);
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(started) << slurp(dir + "/out");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, sig);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status)) << status;
+  if (WIFSIGNALED(status)) {
+    EXPECT_EQ(WTERMSIG(status), sig);
+  }
+  EXPECT_FALSE(fs::exists(part));
+  EXPECT_FALSE(fs::exists(report));
+  fs::remove_all(dir);
+}
+
+TEST(SweepJunit, CtrlCLeavesNoPartFile) { expect_interrupt_leaves_nothing(SIGINT); }
+
+TEST(SweepJunit, SigtermLeavesNoPartFile) { expect_interrupt_leaves_nothing(SIGTERM); }
 
 }  // namespace
