@@ -133,6 +133,13 @@ const core::DataTree* Cluster::converged_tree() const {
   return s == nullptr ? nullptr : &s->tree();
 }
 
+std::pair<const core::DataTree*, std::string> Cluster::leader_tree() const {
+  for (std::size_t i = 0; i < world_.hosts().size(); ++i) {
+    if (world_.leads(i)) return {&world_.server(i)->tree(), world_.names()[i]};
+  }
+  return {nullptr, ""};
+}
+
 void Cluster::on_action(const FencedResource& r, const ResourceAction& a) {
   if (sim_.failure()) return;
   if (!r.violation().empty()) {

@@ -82,6 +82,11 @@ class Cluster final : public Workload {
   // A serving server's tree once the ensemble has converged (all at one
   // zxid), else null.
   const core::DataTree* converged_tree() const;
+  // While the ensemble has not settled: the serving leader's tree (the one
+  // leader, if one serves), with its host's name, for a liveness message
+  // that names what the run still waits for. Null if no leader serves.
+  // Never a verdict's basis: only converged_tree() is.
+  std::pair<const core::DataTree*, std::string> leader_tree() const;
   // When the liveness phase began (faults healed), if it has.
   std::optional<Time> healed_at() const { return healed_at_; }
   Time now() const { return sim_.now(); }

@@ -268,21 +268,32 @@ class OneStatusPerTask final : public Check {
  private:
   std::string why_not(const Cluster& c, bool final) const {
     const core::DataTree* tree = c.converged_tree();
-    if (tree == nullptr) return "the ensemble has not settled";
+    if (tree != nullptr) return why_not_in(*tree, c, final);
+    // Still unsettled (say a master's routine write in flight at the last
+    // look): what the leader's tree shows is what the run waits for.
+    const auto [leader_tree, leader] = c.leader_tree();
+    if (leader_tree == nullptr || final) return "the ensemble has not settled";
+    const std::string on_leader = why_not_in(*leader_tree, c, final);
+    if (on_leader.empty()) return "the ensemble has not settled";
+    return fmt::format("the ensemble has not settled; on the leader {}: {}", leader, on_leader);
+  }
+
+  // Why `tree` (the settled one, or the leader's) is not yet the goal; "" if it is.
+  std::string why_not_in(const core::DataTree& tree, const Cluster& c, bool final) const {
     std::map<std::string, int> statuses;  // task id -> status nodes
-    for (const std::string& name : children_in(*tree, w_.status)) {
+    for (const std::string& name : children_in(tree, w_.status)) {
       if (auto id = qr::task_id_of(name)) ++statuses[*id];
     }
     for (const auto& [id, n] : statuses) {
       if (n > 1) return fmt::format("task {} has {} status nodes in {}", id, n, w_.status);
     }
     if (!final) {
-      const size_t waiting = children_in(*tree, w_.tasks).size();
+      const size_t waiting = children_in(tree, w_.tasks).size();
       if (waiting > 0) return fmt::format("{} tasks still unassigned in {}", waiting, w_.tasks);
-      for (const std::string& worker : children_in(*tree, w_.assign)) {
-        const size_t n = children_in(*tree, qr::child_path(w_.assign, worker)).size();
+      for (const std::string& worker : children_in(tree, w_.assign)) {
+        const size_t n = children_in(tree, qr::child_path(w_.assign, worker)).size();
         if (n == 0) continue;
-        const bool alive = tree->find(qr::child_path(w_.workers, worker)) != nullptr;
+        const bool alive = tree.find(qr::child_path(w_.workers, worker)) != nullptr;
         return fmt::format("{} tasks still assigned to {}{}", n, worker,
                            alive ? "" : ", a worker that is not alive (no node in " + w_.workers + ")");
       }

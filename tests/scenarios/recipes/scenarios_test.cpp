@@ -74,6 +74,19 @@ TEST(RecipeScenarios, AtLeastOnceQueueIsSafeAndLive) { expect_seeds_pass("queue-
 
 TEST(RecipeScenarios, WorkQueueIsSafeAndLive) { expect_seeds_pass("work-queue", 1, 3); }
 
+// The master that never reassigns a dead worker's tasks, caught while the
+// ensemble is still busy with a routine write at the last look (seed 63):
+// the message names what the leader's tree shows -- the stranded tasks --
+// not just that the ensemble has not settled.
+TEST(RecipeScenarios, AWorkQueueWithoutRecoveryIsCaughtWithItsStrandedTasksEvenUnsettled) {
+  const RunResult r = run("work-queue-no-recovery-naive", 63);
+  EXPECT_EQ(r.verdict, sim::Verdict::kLiveness) << r.message;
+  EXPECT_NE(r.message.find("one-status-per-task: the ensemble has not settled; on the leader s3: 20 tasks still "
+                           "assigned to c4.1, a worker that is not alive"),
+            std::string::npos)
+      << r.message;
+}
+
 // Consumers that process, then delete, judged at most once: a consumer
 // paused past its session processes an item that is then processed again.
 TEST(RecipeScenarios, AtMostOnceWithLockProcessDeleteConsumersIsCaught) {
