@@ -22,6 +22,7 @@
 #include "core/recipes/distributed_queue.h"
 #include "scenarios/recipes/item_sink.h"
 #include "scenarios/recipes/queue_checks.h"
+#include "scenarios/recipes/queue_producer.h"
 #include "scenarios/recipes/recipe_scenario.h"
 #include "scenarios/recipes/scenarios.h"
 
@@ -39,33 +40,16 @@ constexpr int kProducers = 2;
 // A producer incarnation stops after this many items (a bound on the run).
 constexpr uint64_t kItemsMax = 200;
 
-qr::QueueOptions queue_options(ClientCtx& me) {
-  qr::QueueOptions o;
-  o.consumer = fmt::format("{}.{}", me.name(), me.incarnation());
-  o.reconnect_wait = seconds(2);
-  return o;
-}
-
-// Creates the queue's parents, whatever it takes (a new session after an expiry).
-void ensure_queue_exists(ClientCtx& me, const qr::QueueOptions& o) {
-  while (qr::ensure_queue(me.zk(), o) != core::Code::Ok) me.sleep(millis(50));
-}
+qr::QueueOptions queue_options(ClientCtx& me) { return queue_options_for(me, "/queue"); }
 
 ClientBody producer(std::shared_ptr<OfferLog> offers) {
-  return [offers](ClientCtx& me) {
-    const qr::QueueOptions o = queue_options(me);
-    ensure_queue_exists(me, o);
-    for (uint64_t seq = 1; seq <= kItemsMax && !me.stopping(); ++seq) {
-      const std::string id = fmt::format("{}.{}.{}", me.name(), me.incarnation(), seq);
-      offers->called(me, id, seq);
-      // Until it is known: the same id again never makes a second item.
-      while (!qr::offer(me.zk(), o, id, fmt::format("{} {} {}", me.name(), me.incarnation(), seq)).ok()) {
-        me.sleep(millis(20));
-      }
-      offers->acked(me, id);
-      me.sleep(millis(20 + static_cast<int64_t>(me.random().below(80))));
-    }
+  ProducerPlan plan;
+  plan.items_max = kItemsMax;
+  plan.data = [](ClientCtx& me, const std::string&, uint64_t seq) {
+    return fmt::format("{} {} {}", me.name(), me.incarnation(), seq);
   };
+  plan.pause = [](ClientCtx& me) { return millis(20 + static_cast<int64_t>(me.random().below(80))); };
+  return queue_producer(std::move(offers), std::move(plan));
 }
 
 ClientBody consumer(std::shared_ptr<ItemSink> sink, Consumption how) {

@@ -28,6 +28,7 @@
 #include "core/recipes/sequence.h"
 #include "scenarios/recipes/item_sink.h"
 #include "scenarios/recipes/queue_checks.h"
+#include "scenarios/recipes/queue_producer.h"
 #include "scenarios/recipes/recipe_scenario.h"
 #include "scenarios/recipes/scenarios.h"
 
@@ -63,32 +64,20 @@ constexpr uint64_t kBudgetBytesPerItem = 2'000;
 constexpr uint64_t kBudgetBytesFixed = 16'000;
 constexpr int kConsumer = kProducers + 1;
 
-qr::QueueOptions queue_options(ClientCtx& me) {
-  qr::QueueOptions o;
-  o.path = kQueue;
-  o.consumer = fmt::format("{}.{}", me.name(), me.incarnation());
-  o.reconnect_wait = seconds(2);
-  return o;
-}
+qr::QueueOptions queue_options(ClientCtx& me) { return queue_options_for(me, kQueue); }
 
-void ensure_queue_exists(ClientCtx& me, const qr::QueueOptions& o) {
-  while (qr::ensure_queue(me.zk(), o) != core::Code::Ok) me.sleep(millis(50));
-}
-
+// Orders of kPayloadBytes, offered as fast as they are acknowledged.
 ClientBody producer(std::shared_ptr<OfferLog> offers) {
-  return [offers](ClientCtx& me) {
-    const qr::QueueOptions o = queue_options(me);
-    ensure_queue_exists(me, o);
-    for (uint64_t seq = 1; seq <= kItemsPerProducer && !me.stopping(); ++seq) {
-      const std::string id = fmt::format("{}.{}.{}", me.name(), me.incarnation(), seq);
-      offers->called(me, id, seq);
-      std::string order = fmt::format("order {} ", id);
-      order.resize(kPayloadBytes, '.');
-      while (!qr::offer(me.zk(), o, id, order).ok()) me.sleep(millis(20));
-      offers->acked(me, id);
-      me.sleep(millis(5));
-    }
+  ProducerPlan plan;
+  plan.path = kQueue;
+  plan.items_max = kItemsPerProducer;
+  plan.data = [](ClientCtx&, const std::string& id, uint64_t) {
+    std::string order = fmt::format("order {} ", id);
+    order.resize(kPayloadBytes, '.');
+    return order;
   };
+  plan.pause = [](ClientCtx&) { return millis(5); };
+  return queue_producer(std::move(offers), std::move(plan));
 }
 
 // The queue's items, in sequence order.
